@@ -1,0 +1,86 @@
+# Portside: every target sets up what it needs, and re-running one is safe and quick.
+#   make run    create .venv, install, migrate, load demo data, serve on 127.0.0.1:8000
+#   make test   the whole suite (SQLite; set DATABASE_URL=postgres://... for PostgreSQL)
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-dev
+MANAGE := $(BIN)/python manage.py
+PYTEST := $(BIN)/pytest
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# A Python 3.12 or newer: python3.13, python3.12, python3, then any pyenv 3.12+ install.
+find_python = for candidate in python3.13 python3.12 python3 \
+	$$(ls -d "$${PYENV_ROOT:-$$HOME/.pyenv}"/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
+	  if "$$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+	    "$$candidate" -c 'import sys; print(sys.executable)'; break; fi; done
+
+.PHONY: help
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	@python="$$($(find_python))"; \
+	if [ -z "$$python" ]; then \
+	  echo "Portside needs Python 3.12 or newer (Django 6.1 does)." >&2; \
+	  echo "Tried python3.13, python3.12, python3 and pyenv's versions; install one and run make again." >&2; \
+	  exit 1; fi; \
+	echo "Creating $(VENV) with $$python"; \
+	"$$python" -m venv $(VENV)
+
+$(STAMP): $(BIN)/python requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	@touch $@
+
+.PHONY: install
+install: $(STAMP) ## create .venv and install the pinned requirements
+
+.PHONY: migrate
+migrate: install ## apply database migrations
+	@mkdir -p var
+	$(MANAGE) migrate --no-input
+
+.PHONY: demo-data
+demo-data: migrate ## load the demo listings, slots, customer and staff (idempotent)
+	$(MANAGE) load_demo_data
+
+.PHONY: run
+run: demo-data ## serve the after (hexagonal) version on 127.0.0.1:8000
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+.PHONY: test
+test: install ## the whole suite: unit (no Django, no database) then everything else
+	$(PYTEST) -p no:django tests/unit
+	$(PYTEST) tests --ignore=tests/unit
+
+.PHONY: test-unit
+test-unit: install ## only the unit suite: domain and use cases against fakes
+	$(PYTEST) -p no:django tests/unit
+
+.PHONY: lint
+lint: install ## ruff, mypy --strict on domain/ and application/, import-linter contracts
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+.PHONY: fmt
+fmt: install ## format and auto-fix
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+.PHONY: lock
+lock: ## re-pin requirements/*.txt from requirements/*.in in throwaway environments
+	@set -e; python="$$($(find_python))"; for name in base dev; do \
+	  rm -rf .lock-venv; "$$python" -m venv .lock-venv; \
+	  .lock-venv/bin/pip install --quiet -r requirements/$$name.in; \
+	  { echo "# Exact pins. Regenerate with: make lock"; .lock-venv/bin/pip freeze --exclude-editable; } > requirements/$$name.txt; \
+	done; rm -rf .lock-venv
+
+.PHONY: clean
+clean: ## remove the virtualenv, the SQLite database and caches
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

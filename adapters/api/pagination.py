@@ -1,0 +1,59 @@
+"""Pages in, pages out: `?page=&page_size=` to a PageRequest, and a Page to
+`{"count", "next", "previous", "results"}`."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from adapters.api.problems import QueryParameterInvalid
+from application.shared.pagination import Page, PageRequest
+
+
+class PageParameters(serializers.Serializer):
+    page = serializers.IntegerField(min_value=1, default=1)
+    page_size = serializers.IntegerField(min_value=1, required=False)
+
+    def validate_page_size(self, value: int) -> int:
+        if value > settings.API_MAX_PAGE_SIZE:
+            raise serializers.ValidationError(f"At most {settings.API_MAX_PAGE_SIZE}.")
+        return value
+
+
+def read_query(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    """Validate query parameters; a bad one is a 400 problem naming the parameter."""
+    serializer = serializer_class(data=request.query_params)
+    if not serializer.is_valid():
+        raise QueryParameterInvalid(serializer.errors)
+    return dict(serializer.validated_data)
+
+
+def page_request(params: dict[str, Any]) -> PageRequest:
+    return PageRequest(params["page"], params.get("page_size") or settings.API_PAGE_SIZE)
+
+
+def paginated_response(
+    request: Request, page: Page[Any], to_json: Callable[[Any], Any]
+) -> Response:
+    url = request.build_absolute_uri()
+    next_url = replace_query_param(url, "page", page.request.number + 1) if page.has_next else None
+    previous_url = None
+    if page.has_previous:
+        previous_number = page.request.number - 1
+        previous_url = (
+            remove_query_param(url, "page")
+            if previous_number == 1
+            else replace_query_param(url, "page", previous_number)
+        )
+    return Response(
+        {
+            "count": page.total,
+            "next": next_url,
+            "previous": previous_url,
+            "results": [to_json(item) for item in page.items],
+        }
+    )

@@ -1,0 +1,156 @@
+"""RFC 9457 problem details: every API error, mapped in this one place.
+
+Domain errors map by class (most specific first); DRF's own errors (validation,
+authentication, throttling, 404) keep their status and gain the problem shape.
+Field errors are listed under `errors`, each with a JSON `pointer` into the request
+body or the name of the query `parameter` at fault.
+"""
+
+from collections.abc import Mapping, Sequence
+from http import HTTPStatus
+from typing import Any
+
+from django.http import HttpRequest, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from domain.catalog.errors import NotEnoughSeats
+from domain.shared.errors import Conflict, DomainError, InvalidInput, NotFound
+
+PROBLEM_JSON = "application/problem+json"
+
+# Domain error class -> (HTTP status, problem type slug, title). First match wins.
+DOMAIN_PROBLEMS: list[tuple[type[DomainError], int, str, str]] = [
+    (NotEnoughSeats, status.HTTP_409_CONFLICT, "not-enough-seats", "Not enough seats left"),
+    (NotFound, status.HTTP_404_NOT_FOUND, "not-found", "Not found"),
+    (InvalidInput, status.HTTP_422_UNPROCESSABLE_ENTITY, "invalid-request", "Invalid request"),
+    (Conflict, status.HTTP_409_CONFLICT, "conflict", "Conflict with the current state"),
+    (
+        DomainError,
+        status.HTTP_422_UNPROCESSABLE_ENTITY,
+        "rule-broken",
+        "A business rule refused it",
+    ),
+]
+
+
+def problem_type(slug: str) -> str:
+    """Problem types are documented in docs/errors.md under the same slug."""
+    return f"/problems/{slug}"
+
+
+def problem_body(
+    status_code: int, slug: str, title: str, detail: str, **extra: Any
+) -> dict[str, Any]:
+    return {
+        "type": problem_type(slug),
+        "title": title,
+        "status": status_code,
+        "detail": detail,
+        **extra,
+    }
+
+
+def problem_response(body: Mapping[str, Any], headers: Mapping[str, str] | None = None) -> Response:
+    return Response(dict(body), status=body["status"], headers=headers, content_type=PROBLEM_JSON)
+
+
+def domain_problem(error: DomainError) -> dict[str, Any]:
+    status_code, slug, title = next(
+        (status_code, slug, title)
+        for error_class, status_code, slug, title in DOMAIN_PROBLEMS
+        if isinstance(error, error_class)
+    )
+    body = problem_body(status_code, slug, title, str(error))
+    if isinstance(error, InvalidInput) and error.fields:
+        body["errors"] = [
+            {"pointer": f"#/{name.replace('.', '/')}", "detail": message}
+            for name, messages in error.fields.items()
+            for message in messages
+        ]
+    return body
+
+
+def field_errors(detail: Any, path: str = "") -> list[dict[str, str]]:
+    """Flatten DRF's nested error detail into `[{"pointer": "#/lines/0/seats", "detail": …}]`."""
+    if isinstance(detail, Mapping):
+        return [
+            error
+            for key, value in detail.items()
+            for error in field_errors(value, path if key == "non_field_errors" else f"{path}/{key}")
+        ]
+    if isinstance(detail, Sequence) and not isinstance(detail, str):
+        if all(isinstance(item, str) for item in detail):
+            return [{"pointer": f"#{path}", "detail": str(item)} for item in detail]
+        return [
+            error
+            for index, item in enumerate(detail)
+            for error in field_errors(item, f"{path}/{index}")
+        ]
+    return [{"pointer": f"#{path}", "detail": str(detail)}]
+
+
+class QueryParameterInvalid(exceptions.ValidationError):
+    """A query-string parameter that cannot be read: 400, naming the `parameter`."""
+
+
+def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's EXCEPTION_HANDLER: every error leaves as problem details."""
+    if isinstance(exc, DomainError):
+        return problem_response(domain_problem(exc))
+    response = exception_handler(exc, context)
+    if response is None:
+        return None  # a bug: let Django answer 500 and log it
+    headers = {
+        k: v for k, v in response.headers.items() if k in {"WWW-Authenticate", "Retry-After"}
+    }
+    if isinstance(exc, QueryParameterInvalid):
+        errors = [
+            {"parameter": pointer["pointer"].removeprefix("#/"), "detail": pointer["detail"]}
+            for pointer in field_errors(exc.detail)
+        ]
+        body = problem_body(
+            400, "invalid-parameters", "Invalid query parameters", _first(errors), errors=errors
+        )
+    elif isinstance(exc, exceptions.ValidationError):
+        errors = field_errors(exc.detail)
+        body = problem_body(
+            response.status_code,
+            "invalid-request",
+            "Invalid request",
+            _first(errors),
+            errors=errors,
+        )
+    else:
+        detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
+        code = getattr(exc, "default_code", "error")
+        body = problem_body(
+            response.status_code,
+            str(code).replace("_", "-"),
+            _title(response.status_code),
+            str(detail),
+        )
+    return problem_response(body, headers)
+
+
+def _first(errors: list[dict[str, str]]) -> str:
+    return errors[0]["detail"] if errors else "The request is not valid."
+
+
+def _title(status_code: int) -> str:
+    return HTTPStatus(status_code).phrase
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    """handler404 for paths no view matched."""
+    body = problem_body(404, "not-found", "Not found", f"Nothing at {request.path}.")
+    return JsonResponse(body, status=404, content_type=PROBLEM_JSON)
+
+
+def server_error(request: HttpRequest) -> JsonResponse:
+    """handler500: the details go to the log, never to the client."""
+    body = problem_body(
+        500, "server-error", "Internal Server Error", "Something broke on our side."
+    )
+    return JsonResponse(body, status=500, content_type=PROBLEM_JSON)

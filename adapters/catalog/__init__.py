@@ -1,0 +1,1 @@
+"""The catalogue's Django side: ORM models, repositories, admin and REST API."""

@@ -1,0 +1,1 @@
+"""Catalogue use cases: browse published listings and their upcoming slots."""

@@ -1,0 +1,1 @@
+"""The catalogue: what Portside sells (listings) and when (slots with limited seats)."""

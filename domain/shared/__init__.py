@@ -1,0 +1,1 @@
+"""The shared kernel: value objects and base errors every context speaks."""
