@@ -1,32 +1,70 @@
 """The dependency-injector container: the one place that chooses an adapter for each port.
 
-Views do not import it. `config/urls.py` hands each view the *provider* of its use
-case (`as_view(list_listings=container.list_listings)`), so there is no wiring magic
-and no global lookup inside adapters. Tests swap an adapter with
-`container.<provider>.override(...)`; production swaps one by a setting read here.
+How driving adapters reach use cases:
+- Views get the *provider* of their use case from `config/urls.py`
+  (`View.as_view(list_listings=container.list_listings)`): Django's own way to pass
+  arguments to a view, with no lookup inside adapters.
+- Admin actions, Celery tasks and management commands have no URLconf, so they ask by
+  name through dependency-injector's wiring (`Provide["cancel_booking"]`); the modules
+  are wired in `config/apps.py` when Django starts.
+
+Either way a use case is built when it is used, so `container.<provider>.override(...)`
+in a test swaps an adapter everywhere, and production swaps one by a setting read here.
 """
 
-from dependency_injector import containers, providers
+from datetime import timedelta
 
+from dependency_injector import containers, providers
+from django.conf import settings
+
+from adapters.booking.repositories import DjangoBookingRepository
+from adapters.booking.unit_of_work import DjangoUnitOfWork
 from adapters.catalog.repositories import DjangoListingRepository, DjangoSlotRepository
 from adapters.clock import SystemClock
+from adapters.memory.booking import InMemoryPaymentGateway
+from adapters.references import RandomReferences
+from application.booking.cancel_booking import CancelBooking
+from application.booking.confirm_booking import ConfirmBooking
+from application.booking.expire_holds import ExpireHolds
+from application.booking.get_booking import GetBooking
+from application.booking.hold_seats import HoldSeats
+from application.booking.list_bookings import ListBookings
 from application.catalog.get_listing import GetListing
 from application.catalog.list_listings import ListListings
 from application.catalog.list_slots import ListSlots
+from application.shared.messagebus import MessageBus
 
 
 class Container(containers.DeclarativeContainer):
-    # Driven adapters (ports' implementations)
+    # ---- driven adapters: what implements each port
     clock = providers.Singleton(SystemClock)
+    message_bus = providers.Singleton(MessageBus)
     listing_repository = providers.Singleton(DjangoListingRepository)
     slot_repository = providers.Singleton(DjangoSlotRepository)
+    booking_repository = providers.Factory(DjangoBookingRepository)
+    unit_of_work = providers.Factory(DjangoUnitOfWork, bus=message_bus)
+    references = providers.Singleton(RandomReferences)
+    # Refunds are recorded but no money moves until a payment provider is configured.
+    payment_gateway = providers.Singleton(InMemoryPaymentGateway)
+    hold_for = providers.Callable(lambda: timedelta(minutes=settings.HOLD_MINUTES))
 
-    # Use cases: cheap objects, built per request with the adapters above
+    # ---- use cases: cheap objects, built per call with the adapters above
     list_listings = providers.Factory(ListListings, listings=listing_repository)
     get_listing = providers.Factory(GetListing, listings=listing_repository)
     list_slots = providers.Factory(
         ListSlots, listings=listing_repository, slots=slot_repository, clock=clock
     )
+
+    hold_seats = providers.Factory(
+        HoldSeats, uow=unit_of_work, clock=clock, references=references, hold_for=hold_for
+    )
+    get_booking = providers.Factory(GetBooking, bookings=booking_repository)
+    list_bookings = providers.Factory(ListBookings, bookings=booking_repository)
+    confirm_booking = providers.Factory(ConfirmBooking, uow=unit_of_work, clock=clock)
+    cancel_booking = providers.Factory(
+        CancelBooking, uow=unit_of_work, payments=payment_gateway, clock=clock
+    )
+    expire_holds = providers.Factory(ExpireHolds, uow=unit_of_work, clock=clock)
 
 
 container = Container()

@@ -44,7 +44,10 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "config.apps.PortsideConfig",
+    "adapters.api",
     "adapters.catalog",
+    "adapters.booking",
     "adapters.demo",
 ]
 
@@ -85,6 +88,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Take SQLite's write lock when a transaction begins, so concurrent bookings queue
+    # instead of failing with "database is locked" half-way through.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -125,6 +132,22 @@ SPECTACULAR_SETTINGS = {
 # Items per page by default, and the most a client may ask for with ?page_size=.
 API_PAGE_SIZE = int(os.environ.get("API_PAGE_SIZE", "20"))
 API_MAX_PAGE_SIZE = int(os.environ.get("API_MAX_PAGE_SIZE", "100"))
+
+# ---- bookings
+# How long an unpaid hold keeps its seats; fractions allowed (0.05 = 3 s, for tests).
+HOLD_MINUTES = float(os.environ.get("HOLD_MINUTES", "15"))
+IDEMPOTENCY_KEY_TTL_SECONDS = int(os.environ.get("IDEMPOTENCY_KEY_TTL_SECONDS", str(24 * 3600)))
+
+# ---- Celery: a broker (Redis) when CELERY_BROKER_URL is set; otherwise tasks run
+# eagerly in-process, which is all the embedded default needs.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "expire-holds": {"task": "booking.expire_holds", "schedule": 60.0},
+    "purge-idempotency-keys": {"task": "api.purge_idempotency_keys", "schedule": 3600.0},
+}
 
 LOGGING = {
     "version": 1,

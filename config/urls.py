@@ -1,14 +1,18 @@
-"""URLs, and the composition root for views: each view gets its use case here."""
+"""URLs, and the composition root for views: each view gets its use cases here."""
 
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from adapters.accounts.views import RegisterView, TokenView
+from adapters.booking import views as booking
 from adapters.catalog import views as catalog
 from adapters.health import health
 from config.container import container
 
 api_v1 = [
+    path("auth/register/", RegisterView.as_view()),
+    path("auth/token/", TokenView.as_view()),
     path("listings/", catalog.ListingListView.as_view(list_listings=container.list_listings)),
     path(
         "listings/<uuid:listing_id>/",
@@ -17,6 +21,20 @@ api_v1 = [
     path(
         "listings/<uuid:listing_id>/slots/",
         catalog.SlotListView.as_view(list_slots=container.list_slots),
+    ),
+    path(
+        "bookings/",
+        booking.BookingCollectionView.as_view(
+            hold_seats=container.hold_seats, list_bookings=container.list_bookings
+        ),
+    ),
+    path(
+        "bookings/<str:reference>/",
+        booking.BookingDetailView.as_view(get_booking=container.get_booking),
+    ),
+    path(
+        "bookings/<str:reference>/cancel/",
+        booking.BookingCancelView.as_view(cancel_booking=container.cancel_booking),
     ),
 ]
 

@@ -15,6 +15,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from domain.booking.errors import IllegalTransition, PaymentMismatch
 from domain.catalog.errors import NotEnoughSeats
 from domain.shared.errors import Conflict, DomainError, InvalidInput, NotFound
 
@@ -23,6 +24,13 @@ PROBLEM_JSON = "application/problem+json"
 # Domain error class -> (HTTP status, problem type slug, title). First match wins.
 DOMAIN_PROBLEMS: list[tuple[type[DomainError], int, str, str]] = [
     (NotEnoughSeats, status.HTTP_409_CONFLICT, "not-enough-seats", "Not enough seats left"),
+    (
+        IllegalTransition,
+        status.HTTP_409_CONFLICT,
+        "illegal-transition",
+        "Not allowed in this status",
+    ),
+    (PaymentMismatch, status.HTTP_409_CONFLICT, "payment-mismatch", "Payment does not match"),
     (NotFound, status.HTTP_404_NOT_FOUND, "not-found", "Not found"),
     (InvalidInput, status.HTTP_422_UNPROCESSABLE_ENTITY, "invalid-request", "Invalid request"),
     (Conflict, status.HTTP_409_CONFLICT, "conflict", "Conflict with the current state"),

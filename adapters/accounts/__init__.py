@@ -1,0 +1,1 @@
+"""Customers: registration and API tokens, on Django's own user model."""

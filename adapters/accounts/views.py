@@ -1,0 +1,83 @@
+"""`POST /api/v1/auth/register/` and `POST /api/v1/auth/token/`.
+
+Accounts are plain Django users (the email is the username); no domain rule lives
+here, so there is no use case to call: Django's auth is the adapter.
+"""
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from adapters.api.schema import PROBLEM
+
+
+class RegisterSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=150)
+    password = serializers.CharField(write_only=True, style={"input_type": "password"})
+
+    def validate_email(self, email: str) -> str:
+        email = email.strip().lower()
+        if get_user_model().objects.filter(username=email).exists():
+            raise serializers.ValidationError("An account with this email exists already.")
+        return email
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        candidate = get_user_model()(username=attrs["email"], email=attrs["email"])
+        try:
+            validate_password(attrs["password"], user=candidate)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError({"password": list(error.messages)}) from error
+        return attrs
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class RegisteredSerializer(TokenSerializer):
+    email = serializers.EmailField()
+
+
+class RegisterView(APIView):
+    authentication_classes: list[type] = []
+
+    @extend_schema(
+        request=RegisterSerializer,
+        responses={201: RegisteredSerializer, 400: PROBLEM},
+        tags=["auth"],
+    )
+    def post(self, request: Request) -> Response:
+        payload = RegisterSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        email, password = payload.validated_data["email"], payload.validated_data["password"]
+        try:
+            with transaction.atomic():
+                user = get_user_model().objects.create_user(
+                    username=email, email=email, password=password
+                )
+        except IntegrityError:  # the same email registered concurrently
+            raise serializers.ValidationError(
+                {"email": ["An account with this email exists already."]}
+            ) from None
+        token = Token.objects.create(user=user)
+        return Response({"email": email, "token": token.key}, status=status.HTTP_201_CREATED)
+
+
+class TokenView(ObtainAuthToken):
+    """Exchange `{"username", "password"}` (the username is the email) for `{"token"}`."""
+
+    authentication_classes: list[type] = []
+
+    @extend_schema(responses={200: TokenSerializer, 400: PROBLEM}, tags=["auth"])
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().post(request, *args, **kwargs)

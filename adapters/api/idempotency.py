@@ -1,0 +1,77 @@
+"""`Idempotency-Key`: a retried POST gets the first response again instead of a second booking.
+
+The key is claimed by inserting its row inside the same transaction as the work it
+guards. A concurrent request with the same key blocks on the row's unique index
+until the first commits, then finds the stored response and replays it; if the first
+fails, its claim rolls back with it and the retry runs afresh. Only successful (2xx)
+responses are stored; keys are scoped per customer and kept for
+`IDEMPOTENCY_KEY_TTL` (24 hours).
+"""
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework import exceptions, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from adapters.api.models import IdempotencyKey
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 255
+
+
+class IdempotencyKeyReused(exceptions.APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = "This Idempotency-Key was used with a different request body."
+    default_code = "idempotency-key-reused"
+
+
+def ttl() -> timedelta:
+    return timedelta(seconds=settings.IDEMPOTENCY_KEY_TTL_SECONDS)
+
+
+def fingerprint(request: Request) -> str:
+    body = json.dumps(request.data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
+
+
+def idempotent(request: Request, produce: Callable[[], Response]) -> Response:
+    """Run `produce` once per (customer, Idempotency-Key); without the header, just run it."""
+    key = request.headers.get(HEADER)
+    if key is None:
+        return produce()
+    if not 1 <= len(key) <= MAX_KEY_LENGTH:
+        raise exceptions.ValidationError({HEADER: [f"Use 1 to {MAX_KEY_LENGTH} characters."]})
+    digest = fingerprint(request)
+    with transaction.atomic():
+        IdempotencyKey.objects.filter(
+            customer=request.user, key=key, created_at__lt=timezone.now() - ttl()
+        ).delete()
+        try:
+            with transaction.atomic():
+                claim = IdempotencyKey.objects.create(
+                    customer=request.user, key=key, fingerprint=digest, status_code=0, body={}
+                )
+        except IntegrityError:
+            return _replay(IdempotencyKey.objects.get(customer=request.user, key=key), digest)
+        response = produce()
+        if not status.is_success(response.status_code):
+            transaction.set_rollback(True)  # the claim goes too: a retry runs afresh
+            return response
+        claim.status_code, claim.body = response.status_code, response.data
+        claim.save(update_fields=["status_code", "body"])
+    return response
+
+
+def _replay(stored: IdempotencyKey, digest: str) -> Response:
+    if stored.fingerprint != digest:
+        raise IdempotencyKeyReused()
+    response = Response(stored.body, status=stored.status_code)
+    response["Idempotent-Replayed"] = "true"
+    return response

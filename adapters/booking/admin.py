@@ -1,0 +1,67 @@
+"""Operators see bookings here. Cancelling goes through the `cancel_booking` use case,
+exactly as a customer's cancel does, so the refund policy and seat accounting apply;
+the admin never writes a booking's status itself."""
+
+from dependency_injector.wiring import Provide, inject
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from adapters.booking import models
+from application.booking.cancel_booking import CancelBooking, CancelBookingCommand
+from domain.shared.errors import DomainError
+
+
+class BookingLineInline(admin.TabularInline):
+    model = models.BookingLine
+    extra = 0
+    can_delete = False
+    fields = ("slot", "seats", "unit_price_amount")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(models.Booking)
+class BookingAdmin(admin.ModelAdmin):
+    list_display = (
+        "reference",
+        "customer",
+        "status",
+        "total_amount",
+        "currency",
+        "created_at",
+        "expires_at",
+    )
+    list_filter = ("status", ("created_at", admin.DateFieldListFilter), "currency")
+    search_fields = ("reference", "customer__username", "customer__email")
+    date_hierarchy = "created_at"
+    list_select_related = ("customer",)
+    inlines = [BookingLineInline]
+    actions = ["cancel_bookings"]
+    readonly_fields = [field.name for field in models.Booking._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # bookings are made by customers through the shop
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # cancel instead: deleting would lose the seat accounting
+
+    @admin.action(description="Cancel selected bookings (refund by policy)")
+    @inject
+    def cancel_bookings(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[models.Booking],
+        cancel_booking: CancelBooking = Provide["cancel_booking"],
+    ) -> None:
+        cancelled = 0
+        for reference in queryset.values_list("reference", flat=True):
+            try:
+                cancel_booking(CancelBookingCommand(reference, customer_id=None))
+                cancelled += 1
+            except DomainError as error:
+                self.message_user(request, f"{reference}: {error}", messages.WARNING)
+        if cancelled:
+            self.message_user(request, f"Cancelled {cancelled} booking(s).", messages.SUCCESS)

@@ -1,0 +1,133 @@
+"""The booking ports over the Django ORM."""
+
+from collections.abc import Iterable
+from datetime import datetime
+from uuid import UUID
+
+from django.db.models import Prefetch, QuerySet
+
+from adapters.booking import models
+from adapters.booking.mapping import booking_from_row, changing_fields
+from adapters.catalog import models as catalog_models
+from adapters.catalog.mapping import policy_from_json, slot_from_row
+from application.shared.pagination import Page, PageRequest
+from domain.booking.booking import Booking, BookingStatus
+from domain.catalog.policy import CancellationPolicy
+from domain.catalog.slot import Slot
+
+LINES = Prefetch("lines", queryset=models.BookingLine.objects.order_by("id"))
+
+
+def _to_domain(row: models.Booking) -> Booking:
+    return booking_from_row(row, list(row.lines.all()))
+
+
+class DjangoBookingRepository:
+    def __init__(self) -> None:
+        self._seen: dict[UUID, Booking] = {}
+
+    def _remember(self, booking: Booking | None) -> Booking | None:
+        if booking is not None:
+            self._seen[booking.id] = booking
+        return booking
+
+    def add(self, booking: Booking) -> None:
+        row = models.Booking.objects.create(
+            id=booking.id,
+            reference=booking.reference,
+            customer_id=booking.customer_id,
+            currency=booking.total.currency,
+            total_amount=booking.total.amount,
+            created_at=booking.created_at,
+            expires_at=booking.expires_at,
+            **changing_fields(booking),
+        )
+        models.BookingLine.objects.bulk_create(
+            models.BookingLine(
+                booking=row,
+                slot_id=line.slot_id,
+                seats=line.seats,
+                unit_price_amount=line.unit_price.amount,
+            )
+            for line in booking.lines
+        )
+        self._remember(booking)
+
+    def save(self, booking: Booking) -> None:
+        models.Booking.objects.filter(id=booking.id).update(**changing_fields(booking))
+        self._remember(booking)
+
+    def _locked(self) -> QuerySet[models.Booking]:
+        return models.Booking.objects.select_for_update().prefetch_related(LINES)
+
+    def get_for_update(self, reference: str, customer_id: int | None) -> Booking | None:
+        rows = self._locked().filter(reference=reference)
+        if customer_id is not None:
+            rows = rows.filter(customer_id=customer_id)
+        row = rows.first()
+        return self._remember(_to_domain(row)) if row else None
+
+    def get_by_id_for_update(self, booking_id: UUID) -> Booking | None:
+        row = self._locked().filter(id=booking_id).first()
+        return self._remember(_to_domain(row)) if row else None
+
+    def get(self, reference: str, customer_id: int) -> Booking | None:
+        row = (
+            models.Booking.objects.prefetch_related(LINES)
+            .filter(reference=reference, customer_id=customer_id)
+            .first()
+        )
+        return _to_domain(row) if row else None
+
+    def for_customer(self, customer_id: int, page: PageRequest) -> Page[Booking]:
+        rows = models.Booking.objects.filter(customer_id=customer_id)
+        total = rows.count()
+        window = rows.order_by("-created_at", "-id").prefetch_related(LINES)
+        items = [_to_domain(row) for row in window[page.offset : page.offset + page.size]]
+        return Page(items, total, page)
+
+    def lapsed_hold_ids(self, now: datetime, limit: int) -> list[UUID]:
+        return list(
+            models.Booking.objects.filter(status=BookingStatus.HELD.value, expires_at__lte=now)
+            .order_by("expires_at", "id")
+            .values_list("id", flat=True)[:limit]
+        )
+
+    def seen(self) -> Iterable[Booking]:
+        return self._seen.values()
+
+
+class DjangoSlotInventory:
+    """Seat counters on the slot rows, locked with SELECT … FOR UPDATE in id order."""
+
+    def __init__(self) -> None:
+        self._policies: dict[UUID, CancellationPolicy] = {}
+
+    def lock(self, slot_ids: Iterable[UUID]) -> dict[UUID, Slot]:
+        rows = (
+            catalog_models.Slot.objects.select_for_update(of=("self",))
+            .select_related("listing")
+            .filter(id__in=set(slot_ids), listing__is_published=True)
+            .order_by("id")
+        )
+        slots = {}
+        for row in rows:
+            slots[row.id] = slot_from_row(row, row.listing.currency)
+            self._policies[row.id] = policy_from_json(row.listing.cancellation_policy)
+        return slots
+
+    def policies(self, slot_ids: Iterable[UUID]) -> dict[UUID, CancellationPolicy]:
+        missing = [slot_id for slot_id in slot_ids if slot_id not in self._policies]
+        if missing:
+            for row in catalog_models.Slot.objects.select_related("listing").filter(id__in=missing):
+                self._policies[row.id] = policy_from_json(row.listing.cancellation_policy)
+        return {slot_id: self._policies[slot_id] for slot_id in slot_ids}
+
+    def save(self, slots: Iterable[Slot]) -> None:
+        rows = [
+            catalog_models.Slot(
+                id=slot.id, seats_held=slot.seats_held, seats_booked=slot.seats_booked
+            )
+            for slot in slots
+        ]
+        catalog_models.Slot.objects.bulk_update(rows, ["seats_held", "seats_booked"])

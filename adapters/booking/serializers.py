@@ -1,0 +1,51 @@
+"""The booking JSON shapes. They translate; the domain decides."""
+
+from typing import Any
+
+from rest_framework import serializers
+
+from adapters.api.fields import MoneySerializer
+from domain.booking.booking import Booking, BookingStatus
+
+
+class HoldLineSerializer(serializers.Serializer):
+    slot_id = serializers.UUIDField()
+    seats = serializers.IntegerField(help_text="1 to 10 seats in this slot.")
+
+
+class HoldRequestSerializer(serializers.Serializer):
+    lines = HoldLineSerializer(many=True, help_text="1 to 5 lines, each slot at most once.")
+
+
+class BookingLineSerializer(serializers.Serializer):
+    slot_id = serializers.UUIDField()
+    seats = serializers.IntegerField()
+    unit_price = MoneySerializer()
+
+
+class RefundSerializer(serializers.Serializer):
+    amount = serializers.CharField()
+    currency = serializers.CharField()
+    percent = serializers.IntegerField()
+
+
+class BookingSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    status = serializers.ChoiceField(choices=[status.value for status in BookingStatus])
+    expires_at = serializers.DateTimeField()
+    lines = BookingLineSerializer(many=True)
+    total = MoneySerializer()
+    created_at = serializers.DateTimeField()
+    refund = RefundSerializer(required=False, help_text="Present when money comes back.")
+
+    def to_representation(self, instance: Booking) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if instance.refund is None:
+            data.pop("refund")
+        else:
+            data["refund"] = {
+                "amount": str(instance.refund.amount.amount),
+                "currency": instance.refund.amount.currency,
+                "percent": instance.refund.percent,
+            }
+        return data

@@ -1,0 +1,189 @@
+"""The booking ports over dictionaries, with the same behaviour as the Django adapters
+(tests/contract holds both to it), including rollback when a unit of work is not
+committed."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from datetime import datetime
+from types import TracebackType
+from typing import Self
+from uuid import UUID
+
+from adapters.memory.catalog import InMemoryListingRepository, InMemorySlotRepository
+from application.shared.messagebus import MessageBus
+from application.shared.pagination import Page, PageRequest
+from domain.booking.booking import Booking, BookingStatus
+from domain.booking.reference import ALPHABET
+from domain.catalog.policy import CancellationPolicy
+from domain.catalog.slot import Slot
+from domain.shared.events import DomainEvent
+from domain.shared.money import Money
+
+
+class InMemoryBookingRepository:
+    def __init__(self) -> None:
+        self.bookings: dict[UUID, Booking] = {}
+        self._seen: dict[UUID, Booking] = {}
+
+    def add(self, booking: Booking) -> None:
+        self.bookings[booking.id] = booking
+        self._seen[booking.id] = booking
+
+    def save(self, booking: Booking) -> None:
+        self.bookings[booking.id] = booking
+        self._seen[booking.id] = booking
+
+    def get_for_update(self, reference: str, customer_id: int | None) -> Booking | None:
+        for booking in self.bookings.values():
+            if booking.reference == reference and customer_id in (None, booking.customer_id):
+                self._seen[booking.id] = booking
+                return booking
+        return None
+
+    def get_by_id_for_update(self, booking_id: UUID) -> Booking | None:
+        booking = self.bookings.get(booking_id)
+        if booking is not None:
+            self._seen[booking.id] = booking
+        return booking
+
+    def get(self, reference: str, customer_id: int) -> Booking | None:
+        return next(
+            (
+                booking
+                for booking in self.bookings.values()
+                if booking.reference == reference and booking.customer_id == customer_id
+            ),
+            None,
+        )
+
+    def for_customer(self, customer_id: int, page: PageRequest) -> Page[Booking]:
+        found = sorted(
+            (booking for booking in self.bookings.values() if booking.customer_id == customer_id),
+            key=lambda booking: (booking.created_at, str(booking.id)),
+            reverse=True,
+        )
+        return Page(found[page.offset : page.offset + page.size], len(found), page)
+
+    def lapsed_hold_ids(self, now: datetime, limit: int) -> list[UUID]:
+        lapsed = sorted(
+            (
+                booking
+                for booking in self.bookings.values()
+                if booking.status is BookingStatus.HELD and booking.expires_at <= now
+            ),
+            key=lambda booking: (booking.expires_at, str(booking.id)),
+        )
+        return [booking.id for booking in lapsed[:limit]]
+
+    def seen(self) -> Iterable[Booking]:
+        return self._seen.values()
+
+    def forget_seen(self) -> None:
+        self._seen = {}
+
+
+class InMemorySlotInventory:
+    def __init__(self, listings: InMemoryListingRepository, slots: InMemorySlotRepository) -> None:
+        self._listings = listings
+        self._slots = slots
+
+    def lock(self, slot_ids: Iterable[UUID]) -> dict[UUID, Slot]:
+        found = {}
+        for slot_id in sorted(set(slot_ids), key=str):
+            slot = self._slots.slots.get(slot_id)
+            if slot is not None and self._listings.get_published(slot.listing_id) is not None:
+                found[slot_id] = slot
+        return found
+
+    def policies(self, slot_ids: Iterable[UUID]) -> dict[UUID, CancellationPolicy]:
+        return {
+            slot_id: self._listings.listings[
+                self._slots.slots[slot_id].listing_id
+            ].cancellation_policy
+            for slot_id in slot_ids
+        }
+
+    def save(self, slots: Iterable[Slot]) -> None:
+        for slot in slots:
+            self._slots.slots[slot.id] = slot
+
+
+class InMemoryUnitOfWork:
+    """Snapshots the stores on entry and restores them unless `commit()` was called."""
+
+    def __init__(
+        self,
+        listings: InMemoryListingRepository | None = None,
+        slots: InMemorySlotRepository | None = None,
+        bookings: InMemoryBookingRepository | None = None,
+        bus: MessageBus | None = None,
+    ) -> None:
+        self.listings = listings or InMemoryListingRepository()
+        self.slot_store = slots or InMemorySlotRepository()
+        self.bookings = bookings or InMemoryBookingRepository()
+        self.slots = InMemorySlotInventory(self.listings, self.slot_store)
+        self.bus = bus or MessageBus()
+        self.committed = 0
+        self.published: list[DomainEvent] = []
+
+    def __enter__(self) -> Self:
+        self._snapshot = (
+            copy.deepcopy(self.bookings.bookings),
+            copy.deepcopy(self.slot_store.slots),
+        )
+        self._committed = False
+        self.bookings.forget_seen()
+        return self
+
+    def commit(self) -> None:
+        self._committed = True
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None and self._committed:
+            self.committed += 1
+            events = [event for booking in self.bookings.seen() for event in booking.events]
+            for booking in self.bookings.seen():
+                booking.events.clear()
+            self.published.extend(events)
+            self.bus.publish(events)
+        else:
+            self.bookings.bookings, self.slot_store.slots = self._snapshot
+        self.bookings.forget_seen()
+
+
+class InMemoryPaymentGateway:
+    """Records refunds; the same idempotency key returns the first refund's id."""
+
+    def __init__(self) -> None:
+        self.refunds: dict[str, tuple[str, Money]] = {}
+        self.fail_next = False
+
+    def refund(self, payment_id: str, amount: Money, idempotency_key: str) -> str:
+        if self.fail_next:
+            self.fail_next = False
+            raise ConnectionError("The payment provider did not answer.")
+        if idempotency_key not in self.refunds:
+            self.refunds[idempotency_key] = (payment_id, amount)
+        return f"re_{idempotency_key}"
+
+
+class SequentialReferences:
+    """Predictable references for tests: PS-AAAAAC, PS-AAAAAD, ..."""
+
+    def __init__(self) -> None:
+        self._count = 0
+
+    def next_reference(self) -> str:
+        self._count += 1
+        digits, n = [], self._count
+        for _ in range(6):
+            n, remainder = divmod(n, len(ALPHABET))
+            digits.append(ALPHABET[remainder])
+        return "PS-" + "".join(reversed(digits))

@@ -1,0 +1,37 @@
+"""Use case: a payment succeeded, so its booking is confirmed and its seats booked.
+
+Called by the payment-event handling, never directly by a customer.
+"""
+
+from uuid import UUID
+
+import attrs
+
+from application.booking.ports import BookingUnitOfWork
+from application.shared.ports import Clock
+from domain.booking.booking import Booking, Payment
+from domain.booking.errors import BookingNotFound
+
+
+@attrs.frozen
+class ConfirmBookingCommand:
+    booking_id: UUID
+    payment: Payment
+
+
+class ConfirmBooking:
+    def __init__(self, uow: BookingUnitOfWork, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    def __call__(self, command: ConfirmBookingCommand) -> Booking:
+        with self._uow as uow:
+            booking = uow.bookings.get_by_id_for_update(command.booking_id)
+            if booking is None:
+                raise BookingNotFound(f"No booking {command.booking_id}.")
+            slots = uow.slots.lock(booking.slot_ids)
+            booking.confirm(command.payment, slots, self._clock.now())
+            uow.slots.save(slots.values())
+            uow.bookings.save(booking)
+            uow.commit()
+        return booking

@@ -1,0 +1,64 @@
+"""Use case: hold seats in one or more slots for a customer, for a limited time."""
+
+from datetime import timedelta
+from uuid import UUID, uuid4
+
+import attrs
+
+from application.booking.ports import BookingUnitOfWork, ReferenceGenerator
+from application.shared.ports import Clock
+from domain.booking.booking import MAX_LINES, Booking, SeatRequest
+from domain.booking.errors import InvalidBookingRequest
+
+
+@attrs.frozen
+class HoldLine:
+    slot_id: UUID
+    seats: int
+
+
+@attrs.frozen
+class HoldSeatsCommand:
+    customer_id: int
+    lines: tuple[HoldLine, ...]
+
+
+class HoldSeats:
+    def __init__(
+        self,
+        uow: BookingUnitOfWork,
+        clock: Clock,
+        references: ReferenceGenerator,
+        hold_for: timedelta,
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._references = references
+        self._hold_for = hold_for
+
+    def __call__(self, command: HoldSeatsCommand) -> Booking:
+        if len(command.lines) > MAX_LINES:  # refuse before locking anything
+            raise InvalidBookingRequest(
+                f"A booking has at most {MAX_LINES} lines.", {"lines": [f"At most {MAX_LINES}."]}
+            )
+        with self._uow as uow:
+            slots = uow.slots.lock(line.slot_id for line in command.lines)
+            unknown = {
+                f"lines.{index}.slot_id": ["No bookable slot has this id."]
+                for index, line in enumerate(command.lines)
+                if line.slot_id not in slots
+            }
+            if unknown:
+                raise InvalidBookingRequest("Some slots cannot be booked.", unknown)
+            booking = Booking.hold(
+                id=uuid4(),
+                reference=self._references.next_reference(),
+                customer_id=command.customer_id,
+                requests=[SeatRequest(slots[line.slot_id], line.seats) for line in command.lines],
+                now=self._clock.now(),
+                hold_for=self._hold_for,
+            )
+            uow.slots.save(slots.values())
+            uow.bookings.add(booking)
+            uow.commit()
+        return booking

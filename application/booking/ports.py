@@ -1,0 +1,91 @@
+"""What the booking use cases need from the outside world."""
+
+from collections.abc import Iterable
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+from uuid import UUID
+
+from application.shared.pagination import Page, PageRequest
+from domain.booking.booking import Booking
+from domain.catalog.policy import CancellationPolicy
+from domain.catalog.slot import Slot
+from domain.shared.money import Money
+
+
+class BookingRepository(Protocol):
+    def add(self, booking: Booking) -> None: ...
+
+    def save(self, booking: Booking) -> None:
+        """Store a changed booking (its status, payment and refund; lines never change)."""
+        ...
+
+    def get_for_update(self, reference: str, customer_id: int | None) -> Booking | None:
+        """The booking, locked until the unit of work ends; None if missing or not the
+        customer's. `customer_id=None` is an operator acting for any customer."""
+        ...
+
+    def get_by_id_for_update(self, booking_id: UUID) -> Booking | None: ...
+
+    def get(self, reference: str, customer_id: int) -> Booking | None: ...
+
+    def for_customer(self, customer_id: int, page: PageRequest) -> Page[Booking]:
+        """The customer's bookings, newest first."""
+        ...
+
+    def lapsed_hold_ids(self, now: datetime, limit: int) -> list[UUID]:
+        """Ids of held bookings whose hold ended at or before `now`, oldest first."""
+        ...
+
+    def seen(self) -> Iterable[Booking]:
+        """Bookings loaded or added in this unit of work, for collecting their events."""
+        ...
+
+
+class SlotInventory(Protocol):
+    """The seats of bookable slots, locked while a unit of work moves them."""
+
+    def lock(self, slot_ids: Iterable[UUID]) -> dict[UUID, Slot]:
+        """Slots of published listings among `slot_ids`, locked in ascending id order so
+        that concurrent bookings over the same slots never deadlock."""
+        ...
+
+    def policies(self, slot_ids: Iterable[UUID]) -> dict[UUID, CancellationPolicy]:
+        """The cancellation policy of each slot's listing."""
+        ...
+
+    def save(self, slots: Iterable[Slot]) -> None: ...
+
+
+class BookingUnitOfWork(Protocol):
+    """One atomic piece of work. Leave the block without `commit()` and nothing is kept;
+    after a commit the collected domain events go to the message bus."""
+
+    bookings: BookingRepository
+    slots: SlotInventory
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+
+class ReferenceGenerator(Protocol):
+    def next_reference(self) -> str:
+        """A fresh `PS-XXXXXX` reference."""
+        ...
+
+
+class PaymentGateway(Protocol):
+    """The payment provider, as far as bookings need it. Real adapters come with payments."""
+
+    def refund(self, payment_id: str, amount: Money, idempotency_key: str) -> str:
+        """Refund `amount` of a payment; the same key never refunds twice. Returns the
+        provider's refund id."""
+        ...

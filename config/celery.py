@@ -1,0 +1,12 @@
+"""The Celery app. With no CELERY_BROKER_URL, tasks run eagerly in-process (the embedded
+default); with one (Redis in compose), a worker and beat run them."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("portside")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks(["adapters.booking"])

@@ -1,0 +1,237 @@
+"""The Booking aggregate: seats in one or more slots, from hold to its end.
+
+```
+(new) --hold--> HELD --confirm--> CONFIRMED --cancel--> CANCELLED (refund by policy)
+                 |--cancel----------------------------> CANCELLED (nothing to refund)
+                 '--expire (hold lapsed)--------------> EXPIRED   (seats released)
+```
+Every step moves the seats on the slots involved, so a booking and its slots change
+together or not at all. Steps record domain events in `events` for the unit of work.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from uuid import UUID
+
+import attrs
+
+from domain.booking.errors import (
+    CannotCancel,
+    CannotConfirm,
+    CannotExpire,
+    InvalidBookingRequest,
+    PaymentMismatch,
+)
+from domain.booking.events import (
+    BookingCancelled,
+    BookingConfirmed,
+    BookingExpired,
+    BookingHeld,
+    RefundIssued,
+)
+from domain.booking.refunds import Refund, refund_for_line
+from domain.catalog.policy import CancellationPolicy
+from domain.catalog.slot import Slot
+from domain.shared.events import DomainEvent
+from domain.shared.money import Money
+
+MIN_SEATS_PER_LINE = 1
+MAX_SEATS_PER_LINE = 10
+MAX_LINES = 5
+
+
+class BookingStatus(enum.StrEnum):
+    HELD = "held"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+@attrs.frozen
+class BookingLine:
+    slot_id: UUID
+    seats: int
+    unit_price: Money
+
+    @property
+    def subtotal(self) -> Money:
+        return self.unit_price.times(self.seats)
+
+
+@attrs.frozen
+class Payment:
+    """A payment the provider reports as succeeded."""
+
+    provider: str
+    payment_id: str
+    amount: Money
+
+
+@attrs.frozen
+class SeatRequest:
+    """`seats` seats in `slot`, as asked for by the customer."""
+
+    slot: Slot
+    seats: int
+
+
+@attrs.define
+class Booking:
+    id: UUID
+    reference: str
+    customer_id: int
+    lines: tuple[BookingLine, ...]
+    status: BookingStatus
+    created_at: datetime
+    expires_at: datetime
+    payment: Payment | None = None
+    refund: Refund | None = None
+    events: list[DomainEvent] = attrs.field(factory=list, eq=False, repr=False)
+
+    @classmethod
+    def hold(
+        cls,
+        *,
+        id: UUID,
+        reference: str,
+        customer_id: int,
+        requests: Sequence[SeatRequest],
+        now: datetime,
+        hold_for: timedelta,
+    ) -> Booking:
+        """Hold seats in each requested slot for `hold_for`, or refuse the whole request."""
+        _check_requests(requests, now)
+        for request in requests:
+            request.slot.hold(request.seats)
+        booking = cls(
+            id=id,
+            reference=reference,
+            customer_id=customer_id,
+            lines=tuple(BookingLine(r.slot.id, r.seats, r.slot.price) for r in requests),
+            status=BookingStatus.HELD,
+            created_at=now,
+            expires_at=now + hold_for,
+        )
+        booking.events.append(BookingHeld(now, id, reference))
+        return booking
+
+    @property
+    def total(self) -> Money:
+        amounts = [line.subtotal for line in self.lines]
+        return sum(amounts[1:], start=amounts[0])
+
+    @property
+    def slot_ids(self) -> list[UUID]:
+        return sorted(line.slot_id for line in self.lines)
+
+    def hold_has_lapsed(self, now: datetime) -> bool:
+        return self.status is BookingStatus.HELD and now >= self.expires_at
+
+    def confirm(self, payment: Payment, slots: Mapping[UUID, Slot], now: datetime) -> None:
+        """The booking is paid: its held seats become booked."""
+        if self.status is not BookingStatus.HELD:
+            raise CannotConfirm("confirm", self.reference, self.status)
+        if payment.amount != self.total:
+            raise PaymentMismatch(
+                f"Payment of {payment.amount} does not match booking {self.reference} "
+                f"total of {self.total}."
+            )
+        for line in self.lines:
+            slots[line.slot_id].commit(line.seats)
+        self.status = BookingStatus.CONFIRMED
+        self.payment = payment
+        self.events.append(BookingConfirmed(now, self.id, self.reference))
+
+    def cancel(
+        self,
+        slots: Mapping[UUID, Slot],
+        policies: Mapping[UUID, CancellationPolicy],
+        now: datetime,
+    ) -> Refund | None:
+        """Give the seats back; a paid booking earns the refund its slots' policies allow.
+
+        Returns the refund due (to be issued through the payment provider), if any.
+        """
+        if self.status is BookingStatus.HELD:
+            for line in self.lines:
+                slots[line.slot_id].release(line.seats)
+            refund = None
+        elif self.status is BookingStatus.CONFIRMED:
+            for line in self.lines:
+                slots[line.slot_id].release_booked(line.seats)
+            refund = self._refund_due(slots, policies, now)
+        else:
+            raise CannotCancel("cancel", self.reference, self.status)
+        self.status = BookingStatus.CANCELLED
+        self.refund = refund
+        refunded = refund.amount if refund else None
+        self.events.append(BookingCancelled(now, self.id, self.reference, refunded))
+        return refund
+
+    def record_refund(self, refund_id: str, now: datetime) -> None:
+        """The provider has accepted the refund decided at cancellation."""
+        if self.refund is None:
+            raise CannotCancel("record a refund for", self.reference, self.status)
+        self.refund = attrs.evolve(self.refund, refund_id=refund_id)
+        self.events.append(
+            RefundIssued(now, self.id, self.reference, self.refund.amount, refund_id)
+        )
+
+    def expire(self, slots: Mapping[UUID, Slot], now: datetime) -> None:
+        """The hold lapsed unpaid: the seats go back on sale."""
+        if not self.hold_has_lapsed(now):
+            raise CannotExpire("expire", self.reference, self.status)
+        for line in self.lines:
+            slots[line.slot_id].release(line.seats)
+        self.status = BookingStatus.EXPIRED
+        self.events.append(BookingExpired(now, self.id, self.reference))
+
+    def _refund_due(
+        self, slots: Mapping[UUID, Slot], policies: Mapping[UUID, CancellationPolicy], now: datetime
+    ) -> Refund | None:
+        refunds = [
+            refund_for_line(
+                line.subtotal, policies[line.slot_id], slots[line.slot_id].starts_at, now
+            )
+            for line in self.lines
+        ]
+        amount = sum((money for money, _ in refunds[1:]), start=refunds[0][0])
+        if amount.amount == 0:
+            return None
+        percents = {percent for _, percent in refunds}
+        # One tier for every line (the usual case) gives that tier's percent; lines in
+        # different tiers report the share of the total that comes back, rounded down.
+        percent = (
+            percents.pop() if len(percents) == 1 else int(amount.amount * 100 / self.total.amount)
+        )
+        return Refund(amount, percent)
+
+
+def _check_requests(requests: Sequence[SeatRequest], now: datetime) -> None:
+    """The rules a new booking's lines must meet, reported per line as field errors."""
+    if not 1 <= len(requests) <= MAX_LINES:
+        raise InvalidBookingRequest(
+            f"A booking has 1 to {MAX_LINES} lines.", {"lines": [f"Give 1 to {MAX_LINES} lines."]}
+        )
+    fields: dict[str, list[str]] = {}
+    seen: set[UUID] = set()
+    for index, request in enumerate(requests):
+        if not MIN_SEATS_PER_LINE <= request.seats <= MAX_SEATS_PER_LINE:
+            fields[f"lines.{index}.seats"] = [
+                f"Book {MIN_SEATS_PER_LINE} to {MAX_SEATS_PER_LINE} seats per slot."
+            ]
+        if request.slot.id in seen:
+            fields[f"lines.{index}.slot_id"] = [
+                "Each slot appears once; ask for more seats instead."
+            ]
+        elif request.slot.has_started(now):
+            fields[f"lines.{index}.slot_id"] = ["This slot has already started."]
+        seen.add(request.slot.id)
+    currencies = {request.slot.price.currency for request in requests}
+    if len(currencies) > 1 and "lines" not in fields:
+        fields["lines"] = [f"All slots of a booking share one currency, not {sorted(currencies)}."]
+    if fields:
+        raise InvalidBookingRequest("The booking request breaks the booking rules.", fields)
