@@ -1,0 +1,1 @@
+"""Test data builders: `domain` (plain Python, no Django) and `orm` (database rows)."""

@@ -1,0 +1,46 @@
+from uuid import uuid4
+
+import pytest
+
+from adapters.memory.catalog import InMemoryListingRepository
+from application.catalog.get_listing import GetListing, GetListingQuery
+from domain.catalog.errors import ListingNotFound
+from domain.shared.errors import NotFound
+from tests.factories.domain import ListingFactory
+
+
+@pytest.fixture
+def listings() -> InMemoryListingRepository:
+    return InMemoryListingRepository()
+
+
+@pytest.fixture
+def get_listing(listings: InMemoryListingRepository) -> GetListing:
+    return GetListing(listings=listings)
+
+
+def test_a_published_listing_is_found(
+    listings: InMemoryListingRepository, get_listing: GetListing
+) -> None:
+    listing = ListingFactory()
+    listings.add(listing)
+    listings.add(ListingFactory())
+
+    assert get_listing(GetListingQuery(listing.id)) == listing
+
+
+def test_an_unpublished_listing_is_not_found(
+    listings: InMemoryListingRepository, get_listing: GetListing
+) -> None:
+    hidden = ListingFactory(is_published=False)
+    listings.add(hidden)
+
+    with pytest.raises(ListingNotFound, match=str(hidden.id)):
+        get_listing(GetListingQuery(hidden.id))
+
+
+def test_a_missing_listing_is_not_found(get_listing: GetListing) -> None:
+    with pytest.raises(ListingNotFound) as missing:
+        get_listing(GetListingQuery(uuid4()))
+
+    assert isinstance(missing.value, NotFound)

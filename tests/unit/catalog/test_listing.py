@@ -1,0 +1,53 @@
+from uuid import uuid4
+
+import attrs
+import pytest
+
+from domain.catalog.errors import InvalidListing
+from domain.catalog.listing import Listing
+from domain.catalog.policy import CancellationPolicy
+from tests.factories.domain import ListingFactory
+
+
+def test_a_listing_is_published_unless_told_otherwise() -> None:
+    listing = Listing(
+        id=uuid4(),
+        title="Harbour walking tour",
+        description="",
+        location="Lisbon",
+        currency="EUR",
+        cancellation_policy=CancellationPolicy.non_refundable(),
+    )
+
+    assert listing.is_published
+
+
+@pytest.mark.parametrize("title", ["", " ", "\t\n"])
+def test_a_listing_needs_a_title(title: str) -> None:
+    with pytest.raises(InvalidListing, match="title"):
+        ListingFactory(title=title)
+
+
+@pytest.mark.parametrize("currency", ["XXX", "eur", ""])
+def test_a_listing_sells_in_a_known_currency(currency: str) -> None:
+    with pytest.raises(InvalidListing, match="currency"):
+        ListingFactory(currency=currency)
+
+
+@pytest.mark.parametrize("currency", ["EUR", "GBP", "USD", "JPY"])
+def test_known_currencies_are_accepted(currency: str) -> None:
+    assert ListingFactory(currency=currency).currency == currency
+
+
+def test_a_listing_is_immutable() -> None:
+    listing = ListingFactory()
+
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        listing.title = "Another"  # type: ignore[misc]
+
+
+def test_listings_are_equal_by_value() -> None:
+    listing = ListingFactory()
+
+    assert attrs.evolve(listing) == listing
+    assert attrs.evolve(listing, is_published=False) != listing
