@@ -1,0 +1,200 @@
+"""A live server for black-box tests: plain HTTP, no Django, no project imports.
+
+`live_server_url` runs every acceptance test once per version in `VERSIONS`. Each
+version gets a fresh database (a SQLite file in a temporary folder, or a new
+PostgreSQL database when DATABASE_URL points at PostgreSQL), `migrate` and
+`load_demo_data`, then gunicorn on a free loopback port.
+
+Set ACCEPTANCE_BASE_URL to test a server that is already running instead; the
+fixture then starts nothing.
+"""
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent  # the venv's bin/, where gunicorn lives
+START_TIMEOUT = 30.0  # seconds until /health/ must answer 200
+POSTGRES_SCHEMES = {"postgres", "postgresql", "pgsql"}
+
+
+@dataclass(frozen=True)
+class Version:
+    """How to start one version of the shop: its project folder and settings module."""
+
+    project_dir: Path
+    settings: str = "config.settings"
+    wsgi: str = "config.wsgi"
+
+
+# Every acceptance test runs once against each of these. The before version joins here.
+VERSIONS: dict[str, Version] = {
+    "after": Version(project_dir=ROOT),
+}
+
+BASE_URL = os.environ.get("ACCEPTANCE_BASE_URL", "").rstrip("/")
+
+
+@pytest.fixture(scope="session", params=["external"] if BASE_URL else list(VERSIONS))
+def live_server_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The base URL (no trailing slash) of a server with the demo data loaded."""
+    if BASE_URL:
+        yield BASE_URL
+        return
+    version = VERSIONS[request.param]
+    workdir = tmp_path_factory.mktemp(f"acceptance-{request.param}")
+    with ExitStack() as stack:
+        env = {
+            **os.environ,
+            "DATABASE_URL": stack.enter_context(fresh_database(workdir)),
+            # Production paths: no debug pages, problem details for every error.
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "acceptance-tests-only-not-a-secret",
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DJANGO_SETTINGS_MODULE": version.settings,
+        }
+        manage(version, env, "migrate", "--no-input")
+        manage(version, env, "load_demo_data")
+        yield stack.enter_context(serve(version, env, workdir / "server.log"))
+
+
+@contextmanager
+def fresh_database(workdir: Path) -> Iterator[str]:
+    """The DATABASE_URL of an empty database, gone afterwards."""
+    configured = os.environ.get("DATABASE_URL", "")
+    scheme = urlsplit(configured).scheme
+    if not configured or scheme == "sqlite":
+        yield f"sqlite:///{workdir / 'acceptance.sqlite3'}"  # pytest removes old tmp dirs
+    elif scheme in POSTGRES_SCHEMES:
+        name = f"portside_acc_{secrets.token_hex(4)}"
+        postgres(configured, "CREATE DATABASE {}", name)
+        try:
+            yield urlunsplit(urlsplit(configured)._replace(path=f"/{name}"))
+        finally:
+            postgres(configured, "DROP DATABASE IF EXISTS {} WITH (FORCE)", name)
+    else:
+        pytest.fail(f"Acceptance tests run on SQLite or PostgreSQL, not {scheme!r}.")
+
+
+def postgres(configured_url: str, statement: str, name: str) -> None:
+    """Run CREATE/DROP DATABASE on the configured server, outside any transaction."""
+    import psycopg  # only needed on PostgreSQL
+    from psycopg import sql
+
+    query = sql.SQL(statement).format(sql.Identifier(name))
+    errors = []
+    # The configured database may not exist yet: fall back to the maintenance ones.
+    for dbname in (None, "postgres", "template1"):
+        options = {"dbname": dbname} if dbname else {}
+        try:
+            with psycopg.connect(configured_url, autocommit=True, **options) as connection:
+                connection.execute(query)
+                return
+        except psycopg.OperationalError as error:
+            errors.append(f"{dbname or 'configured database'}: {error}".strip())
+    pytest.fail(f"Cannot reach PostgreSQL at {configured_url}:\n" + "\n".join(errors))
+
+
+def manage(version: Version, env: dict[str, str], *args: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=version.project_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if result.returncode != 0:
+        pytest.fail(
+            f"manage.py {' '.join(args)} failed with code {result.returncode}:\n"
+            f"{result.stdout}{result.stderr}"
+        )
+
+
+def free_port() -> int:
+    with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def serve(version: Version, env: dict[str, str], log_path: Path) -> Iterator[str]:
+    """gunicorn on a free loopback port, once GET /health/ answers 200; stopped afterwards."""
+    url = f"http://127.0.0.1:{free_port()}"
+    command = [
+        str(BIN / "gunicorn"),
+        version.wsgi,
+        "--bind",
+        url.removeprefix("http://"),
+        "--workers",
+        "2",
+        "--graceful-timeout",
+        "5",
+    ]
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            command, cwd=version.project_dir, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        wait_until_healthy(url, process, log_path)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wait_until_healthy(url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            problem = f"gunicorn exited with code {process.returncode}"
+            break
+        try:
+            if requests.get(f"{url}/health/", timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass  # not listening yet, or a worker still starting
+        time.sleep(0.2)
+    else:
+        problem = f"GET {url}/health/ did not answer 200 within {START_TIMEOUT:.0f} s"
+    output = log_path.read_text(errors="replace")[-5000:]
+    pytest.fail(f"{problem}.\nCommand: {' '.join(process.args)}\nIts stderr:\n{output}")
+
+
+class Api:
+    """`requests.get` with the base URL filled in."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+
+    def get(self, path_or_url: str, **params: Any) -> requests.Response:
+        """GET a path under the base URL (or a full URL, such as a `next` link)."""
+        url = path_or_url
+        if "://" not in url:
+            url = urljoin(f"{self.base_url}/", path_or_url.lstrip("/"))
+        return requests.get(url, params=params or None, timeout=10)
+
+
+@pytest.fixture
+def api(live_server_url: str) -> Api:
+    return Api(live_server_url)
