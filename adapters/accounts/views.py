@@ -80,4 +80,15 @@ class TokenView(ObtainAuthToken):
 
     @extend_schema(responses={200: TokenSerializer, 400: PROBLEM}, tags=["auth"])
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().post(request, *args, **kwargs)
+        serializer = self.get_serializer(data=_with_lowercase_username(request.data))
+        serializer.is_valid(raise_exception=True)
+        token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response({"token": token.key})
+
+
+def _with_lowercase_username(data: Any) -> dict[str, Any]:
+    """Emails are stored lower-cased at registration; match them the same way."""
+    cleaned = dict(data.items()) if hasattr(data, "items") else {}
+    if isinstance(cleaned.get("username"), str):
+        cleaned["username"] = cleaned["username"].strip().lower()
+    return cleaned

@@ -6,6 +6,10 @@ until the first commits, then finds the stored response and replays it; if the f
 fails, its claim rolls back with it and the retry runs afresh. Only successful (2xx)
 responses are stored; keys are scoped per customer and kept for
 `IDEMPOTENCY_KEY_TTL` (24 hours).
+
+The body is stored as JSON *text* (a string inside the JSON column): PostgreSQL's
+jsonb would reorder an object's keys, and a replay must match the first response
+byte for byte.
 """
 
 import hashlib
@@ -19,6 +23,7 @@ from django.utils import timezone
 from rest_framework import exceptions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.encoders import JSONEncoder
 
 from adapters.api.models import IdempotencyKey
 
@@ -64,7 +69,8 @@ def idempotent(request: Request, produce: Callable[[], Response]) -> Response:
         if not status.is_success(response.status_code):
             transaction.set_rollback(True)  # the claim goes too: a retry runs afresh
             return response
-        claim.status_code, claim.body = response.status_code, response.data
+        claim.status_code = response.status_code
+        claim.body = json.dumps(response.data, cls=JSONEncoder)
         claim.save(update_fields=["status_code", "body"])
     return response
 
@@ -72,6 +78,7 @@ def idempotent(request: Request, produce: Callable[[], Response]) -> Response:
 def _replay(stored: IdempotencyKey, digest: str) -> Response:
     if stored.fingerprint != digest:
         raise IdempotencyKeyReused()
-    response = Response(stored.body, status=stored.status_code)
+    body = json.loads(stored.body) if isinstance(stored.body, str) else stored.body
+    response = Response(body, status=stored.status_code)
     response["Idempotent-Replayed"] = "true"
     return response

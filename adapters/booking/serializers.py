@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from adapters.api.fields import MoneySerializer
 from domain.booking.booking import Booking, BookingStatus
+from domain.booking.refunds import Refund
 
 
 class HoldLineSerializer(serializers.Serializer):
@@ -28,6 +29,13 @@ class RefundSerializer(serializers.Serializer):
     currency = serializers.CharField()
     percent = serializers.IntegerField()
 
+    def to_representation(self, instance: Refund) -> dict[str, Any]:
+        return {
+            "amount": str(instance.amount.amount),
+            "currency": instance.amount.currency,
+            "percent": instance.percent,
+        }
+
 
 class BookingSerializer(serializers.Serializer):
     reference = serializers.CharField()
@@ -42,10 +50,4 @@ class BookingSerializer(serializers.Serializer):
         data = super().to_representation(instance)
         if instance.refund is None:
             data.pop("refund")
-        else:
-            data["refund"] = {
-                "amount": str(instance.refund.amount.amount),
-                "currency": instance.refund.amount.currency,
-                "percent": instance.refund.percent,
-            }
         return data

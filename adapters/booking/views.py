@@ -29,7 +29,10 @@ class BookingCollectionView(APIView):
     list_bookings: Callable[[], ListBookings] = not_wired
 
     @extend_schema(
-        parameters=[PageParameters], responses=paginated(BookingSerializer), tags=["bookings"]
+        operation_id="bookings_list",
+        parameters=[PageParameters],
+        responses={200: paginated(BookingSerializer), 401: PROBLEM},
+        tags=["bookings"],
     )
     def get(self, request: Request) -> Response:
         params = read_query(PageParameters, request)
@@ -38,6 +41,7 @@ class BookingCollectionView(APIView):
         return paginated_response(request, page, lambda item: BookingSerializer(item).data)
 
     @extend_schema(
+        operation_id="bookings_hold",
         request=HoldRequestSerializer,
         parameters=[
             OpenApiParameter(
@@ -76,7 +80,11 @@ class BookingDetailView(APIView):
     permission_classes = [IsAuthenticated]
     get_booking: Callable[[], GetBooking] = not_wired
 
-    @extend_schema(responses={200: BookingSerializer, 404: PROBLEM}, tags=["bookings"])
+    @extend_schema(
+        operation_id="bookings_retrieve",
+        responses={200: BookingSerializer, 404: PROBLEM},
+        tags=["bookings"],
+    )
     def get(self, request: Request, reference: str) -> Response:
         booking = self.get_booking()(GetBookingQuery(reference, request.user.pk))
         return Response(BookingSerializer(booking).data)
@@ -87,6 +95,7 @@ class BookingCancelView(APIView):
     cancel_booking: Callable[[], CancelBooking] = not_wired
 
     @extend_schema(
+        operation_id="bookings_cancel",
         request=None,
         responses={200: BookingSerializer, 404: PROBLEM, 409: PROBLEM},
         tags=["bookings"],

@@ -10,13 +10,13 @@ in a test takes effect without touching this module.
 from collections.abc import Callable
 from uuid import UUID
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from adapters.api.pagination import PageParameters, page_request, paginated_response, read_query
+from adapters.api.schema import PROBLEM, paginated
 from adapters.api.wiring import not_wired
 from adapters.catalog.serializers import ListingSerializer, SlotSerializer, SlotWindowParameters
 from application.catalog.get_listing import GetListing, GetListingQuery
@@ -24,24 +24,14 @@ from application.catalog.list_listings import ListListings, ListListingsQuery
 from application.catalog.list_slots import ListSlots, ListSlotsQuery
 
 
-def paginated(serializer: type[serializers.Serializer]) -> serializers.Serializer:
-    """The OpenAPI shape of a page of `serializer` items."""
-    return inline_serializer(
-        name=f"Paginated{serializer.__name__.removesuffix('Serializer')}List",
-        fields={
-            "count": serializers.IntegerField(),
-            "next": serializers.URLField(allow_null=True),
-            "previous": serializers.URLField(allow_null=True),
-            "results": serializer(many=True),
-        },
-    )
-
-
 class ListingListView(APIView):
     list_listings: Callable[[], ListListings] = not_wired
 
     @extend_schema(
-        parameters=[PageParameters], responses=paginated(ListingSerializer), tags=["catalogue"]
+        operation_id="listings_list",
+        parameters=[PageParameters],
+        responses={200: paginated(ListingSerializer), 400: PROBLEM},
+        tags=["catalogue"],
     )
     def get(self, request: Request) -> Response:
         params = read_query(PageParameters, request)
@@ -52,7 +42,11 @@ class ListingListView(APIView):
 class ListingDetailView(APIView):
     get_listing: Callable[[], GetListing] = not_wired
 
-    @extend_schema(responses=ListingSerializer, tags=["catalogue"])
+    @extend_schema(
+        operation_id="listings_retrieve",
+        responses={200: ListingSerializer, 404: PROBLEM},
+        tags=["catalogue"],
+    )
     def get(self, request: Request, listing_id: UUID) -> Response:
         listing = self.get_listing()(GetListingQuery(listing_id))
         return Response(ListingSerializer(listing).data)
@@ -64,10 +58,17 @@ class SlotListView(APIView):
     @extend_schema(
         parameters=[
             PageParameters,
-            OpenApiParameter("from", str, description="Slots starting at or after (ISO 8601)."),
-            OpenApiParameter("to", str, description="Slots starting before (ISO 8601)."),
+            OpenApiParameter(
+                "from",
+                str,
+                description="Slots starting at or after (ISO 8601; UTC without an offset).",
+            ),
+            OpenApiParameter(
+                "to", str, description="Slots starting before (ISO 8601; UTC without an offset)."
+            ),
         ],
-        responses=paginated(SlotSerializer),
+        operation_id="listings_slots_list",
+        responses={200: paginated(SlotSerializer), 400: PROBLEM, 404: PROBLEM},
         tags=["catalogue"],
     )
     def get(self, request: Request, listing_id: UUID) -> Response:

@@ -33,5 +33,8 @@ class NotEnoughSeats(Conflict):
         self.available = available
 
 
-class SeatAccountingError(DomainError):
-    """Seats were released or committed that were never held or booked: a bug, not a user error."""
+class SeatAccountingError(Exception):
+    """Seats were released or committed that were never held or booked.
+
+    A bug, not a user error, so deliberately not a DomainError: it is never translated
+    into a 4xx answer but fails loudly (500, logged) and rolls the work back."""
