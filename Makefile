@@ -10,6 +10,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 MANAGE := $(BIN)/python manage.py
 PYTEST := $(BIN)/pytest
+# Let Python cache bytecode even where the environment turns it off: without the
+# cache every run recompiles the test plugins, and the unit suite takes seconds.
+unexport PYTHONDONTWRITEBYTECODE
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -52,14 +55,21 @@ demo-data: migrate ## load the demo listings, slots, customer and staff (idempot
 run: demo-data ## serve the after (hexagonal) version on 127.0.0.1:8000
 	$(MANAGE) runserver $(HOST):$(PORT)
 
+# The unit suite runs without pytest-django, which proves it needs no Django at all.
+UNIT := $(PYTEST) -p no:django -p no:hypothesispytest tests/unit
+
 .PHONY: test
 test: install ## the whole suite: unit (no Django, no database) then everything else
-	$(PYTEST) -p no:django tests/unit
+	$(UNIT)
 	$(PYTEST) tests --ignore=tests/unit
 
 .PHONY: test-unit
 test-unit: install ## only the unit suite: domain and use cases against fakes
-	$(PYTEST) -p no:django tests/unit
+	$(UNIT)
+
+.PHONY: acceptance
+acceptance: install ## black-box HTTP tests against each version under gunicorn
+	$(PYTEST) tests/acceptance
 
 .PHONY: lint
 lint: install ## ruff, mypy --strict on domain/ and application/, import-linter contracts

@@ -6,10 +6,6 @@ until the first commits, then finds the stored response and replays it; if the f
 fails, its claim rolls back with it and the retry runs afresh. Only successful (2xx)
 responses are stored; keys are scoped per customer and kept for
 `IDEMPOTENCY_KEY_TTL` (24 hours).
-
-The body is stored as JSON *text* (a string inside the JSON column): PostgreSQL's
-jsonb would reorder an object's keys, and a replay must match the first response
-byte for byte.
 """
 
 import hashlib
@@ -61,7 +57,7 @@ def idempotent(request: Request, produce: Callable[[], Response]) -> Response:
         try:
             with transaction.atomic():
                 claim = IdempotencyKey.objects.create(
-                    customer=request.user, key=key, fingerprint=digest, status_code=0, body={}
+                    customer=request.user, key=key, fingerprint=digest, status_code=0, body=""
                 )
         except IntegrityError:
             return _replay(IdempotencyKey.objects.get(customer=request.user, key=key), digest)
@@ -78,7 +74,6 @@ def idempotent(request: Request, produce: Callable[[], Response]) -> Response:
 def _replay(stored: IdempotencyKey, digest: str) -> Response:
     if stored.fingerprint != digest:
         raise IdempotencyKeyReused()
-    body = json.loads(stored.body) if isinstance(stored.body, str) else stored.body
-    response = Response(body, status=stored.status_code)
+    response = Response(json.loads(stored.body), status=stored.status_code)
     response["Idempotent-Replayed"] = "true"
     return response

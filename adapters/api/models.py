@@ -10,7 +10,9 @@ class IdempotencyKey(models.Model):
     key = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the method, path and body.")
     status_code = models.PositiveSmallIntegerField()
-    body = models.JSONField()
+    # JSON text, not a JSON column: PostgreSQL's jsonb would reorder the keys, and a
+    # replay must match the first response byte for byte.
+    body = models.TextField()
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

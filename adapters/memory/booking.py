@@ -11,6 +11,8 @@ from types import TracebackType
 from typing import Self
 from uuid import UUID
 
+import attrs
+
 from adapters.memory.catalog import InMemoryListingRepository, InMemorySlotRepository
 from application.shared.messagebus import MessageBus
 from application.shared.pagination import Page, PageRequest
@@ -22,36 +24,45 @@ from domain.shared.events import DomainEvent
 from domain.shared.money import Money
 
 
+def _copy(booking: Booking) -> Booking:
+    """An independent booking without its pending events (its fields are immutable values)."""
+    return attrs.evolve(booking, events=[])
+
+
 class InMemoryBookingRepository:
+    """Stores copies and hands out copies, as a database does: a change is kept only
+    when it is saved (and its unit of work commits)."""
+
     def __init__(self) -> None:
         self.bookings: dict[UUID, Booking] = {}
         self._seen: dict[UUID, Booking] = {}
 
     def add(self, booking: Booking) -> None:
-        self.bookings[booking.id] = booking
+        self.bookings[booking.id] = _copy(booking)
         self._seen[booking.id] = booking
 
     def save(self, booking: Booking) -> None:
-        self.bookings[booking.id] = booking
+        self.bookings[booking.id] = _copy(booking)
         self._seen[booking.id] = booking
 
     def get_for_update(self, reference: str, customer_id: int | None) -> Booking | None:
-        for booking in self.bookings.values():
-            if booking.reference == reference and customer_id in (None, booking.customer_id):
-                self._seen[booking.id] = booking
+        for stored in self.bookings.values():
+            if stored.reference == reference and customer_id in (None, stored.customer_id):
+                booking = self._seen[stored.id] = _copy(stored)
                 return booking
         return None
 
     def get_by_id_for_update(self, booking_id: UUID) -> Booking | None:
-        booking = self.bookings.get(booking_id)
-        if booking is not None:
-            self._seen[booking.id] = booking
+        stored = self.bookings.get(booking_id)
+        if stored is None:
+            return None
+        booking = self._seen[stored.id] = _copy(stored)
         return booking
 
     def get(self, reference: str, customer_id: int) -> Booking | None:
         return next(
             (
-                booking
+                _copy(booking)
                 for booking in self.bookings.values()
                 if booking.reference == reference and booking.customer_id == customer_id
             ),
@@ -64,7 +75,8 @@ class InMemoryBookingRepository:
             key=lambda booking: (booking.created_at, str(booking.id)),
             reverse=True,
         )
-        return Page(found[page.offset : page.offset + page.size], len(found), page)
+        window = found[page.offset : page.offset + page.size]
+        return Page([_copy(booking) for booking in window], len(found), page)
 
     def lapsed_hold_ids(self, now: datetime, limit: int) -> list[UUID]:
         lapsed = sorted(
@@ -94,7 +106,7 @@ class InMemorySlotInventory:
         for slot_id in sorted(set(slot_ids), key=str):
             slot = self._slots.slots.get(slot_id)
             if slot is not None and self._listings.get_published(slot.listing_id) is not None:
-                found[slot_id] = slot
+                found[slot_id] = attrs.evolve(slot)  # a copy: kept only when saved
         return found
 
     def policies(self, slot_ids: Iterable[UUID]) -> dict[UUID, CancellationPolicy]:
@@ -107,7 +119,7 @@ class InMemorySlotInventory:
 
     def save(self, slots: Iterable[Slot]) -> None:
         for slot in slots:
-            self._slots.slots[slot.id] = slot
+            self._slots.slots[slot.id] = attrs.evolve(slot)
 
 
 class InMemoryUnitOfWork:

@@ -33,6 +33,7 @@ from domain.booking.events import (
     RefundIssued,
 )
 from domain.booking.refunds import Refund, refund_for_line
+from domain.catalog.errors import NotEnoughSeats
 from domain.catalog.policy import CancellationPolicy
 from domain.catalog.slot import Slot
 from domain.shared.events import DomainEvent
@@ -104,6 +105,11 @@ class Booking:
     ) -> Booking:
         """Hold seats in each requested slot for `hold_for`, or refuse the whole request."""
         _check_requests(requests, now)
+        # Every slot is checked before any is touched, so a refused request leaves
+        # all of them as they were (each slot appears once, so the checks are independent).
+        for request in requests:
+            if request.seats > request.slot.seats_available:
+                raise NotEnoughSeats(request.slot.id, request.seats, request.slot.seats_available)
         for request in requests:
             request.slot.hold(request.seats)
         booking = cls(

@@ -48,16 +48,26 @@ VERSIONS: dict[str, Version] = {
 BASE_URL = os.environ.get("ACCEPTANCE_BASE_URL", "").rstrip("/")
 
 
-@pytest.fixture(scope="session", params=["external"] if BASE_URL else list(VERSIONS))
-def live_server_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """The base URL (no trailing slash) of a server with the demo data loaded."""
-    if BASE_URL:
-        yield BASE_URL
-        return
-    version = VERSIONS[request.param]
-    workdir = tmp_path_factory.mktemp(f"acceptance-{request.param}")
+@dataclass(frozen=True)
+class Server:
+    """A running version: its base URL, and `manage()` for operator commands on its database."""
+
+    url: str
+    version: Version | None = None
+    env: dict[str, str] | None = None
+
+    def manage(self, *args: str) -> None:
+        if self.version is None or self.env is None:
+            pytest.skip(
+                "The server was given by ACCEPTANCE_BASE_URL; its commands are out of reach."
+            )
+        manage(self.version, self.env, *args)
+
+
+@contextmanager
+def started(name: str, workdir: Path, **overrides: str) -> Iterator[Server]:
+    """Version `name` on a fresh database with the demo data, under gunicorn."""
+    version = VERSIONS[name]
     with ExitStack() as stack:
         env = {
             **os.environ,
@@ -67,10 +77,42 @@ def live_server_url(
             "DJANGO_SECRET_KEY": "acceptance-tests-only-not-a-secret",
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DJANGO_SETTINGS_MODULE": version.settings,
+            **overrides,
         }
         manage(version, env, "migrate", "--no-input")
         manage(version, env, "load_demo_data")
-        yield stack.enter_context(serve(version, env, workdir / "server.log"))
+        url = stack.enter_context(serve(version, env, workdir / "server.log"))
+        yield Server(url, version, env)
+
+
+@pytest.fixture(scope="session", params=["external"] if BASE_URL else list(VERSIONS))
+def shop_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """A server with the demo data loaded, shared by the whole session."""
+    if BASE_URL:
+        yield Server(BASE_URL)
+        return
+    with started(request.param, tmp_path_factory.mktemp(f"acceptance-{request.param}")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def live_server_url(shop_server: Server) -> str:
+    """The base URL (no trailing slash) of a server with the demo data loaded."""
+    return shop_server.url
+
+
+@pytest.fixture(scope="session", params=list(VERSIONS))
+def short_hold_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """A server of its own whose holds last three seconds, for expiry scenarios."""
+    if BASE_URL:
+        pytest.skip("Expiry needs a server started with a short HOLD_MINUTES.")
+    workdir = tmp_path_factory.mktemp(f"acceptance-short-hold-{request.param}")
+    with started(request.param, workdir, HOLD_MINUTES="0.05") as server:
+        yield server
 
 
 @contextmanager
@@ -182,17 +224,40 @@ def wait_until_healthy(url: str, process: subprocess.Popen[bytes], log_path: Pat
 
 
 class Api:
-    """`requests.get` with the base URL filled in."""
+    """`requests` with the base URL and, once `login()` ran, the customer's token filled in."""
 
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url
+        self.headers: dict[str, str] = {}
+
+    def url(self, path_or_url: str) -> str:
+        if "://" in path_or_url:
+            return path_or_url
+        return urljoin(f"{self.base_url}/", path_or_url.lstrip("/"))
 
     def get(self, path_or_url: str, **params: Any) -> requests.Response:
         """GET a path under the base URL (or a full URL, such as a `next` link)."""
-        url = path_or_url
-        if "://" not in url:
-            url = urljoin(f"{self.base_url}/", path_or_url.lstrip("/"))
-        return requests.get(url, params=params or None, timeout=10)
+        return requests.get(
+            self.url(path_or_url), params=params or None, headers=self.headers, timeout=10
+        )
+
+    def post(
+        self, path: str, json: Any = None, headers: dict[str, str] | None = None
+    ) -> requests.Response:
+        return requests.post(
+            self.url(path), json=json, headers={**self.headers, **(headers or {})}, timeout=10
+        )
+
+    def register(self) -> str:
+        """Register a new customer, log in with a token, and return the email."""
+        email = f"guest-{secrets.token_hex(4)}@portside.example"
+        password = f"Pw-{secrets.token_hex(8)}"
+        registered = self.post("/api/v1/auth/register/", {"email": email, "password": password})
+        assert registered.status_code == 201, registered.text
+        token = self.post("/api/v1/auth/token/", {"username": email, "password": password})
+        assert token.status_code == 200, token.text
+        self.headers["Authorization"] = f"Token {token.json()['token']}"
+        return email
 
 
 @pytest.fixture

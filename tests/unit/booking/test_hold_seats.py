@@ -1,0 +1,128 @@
+"""Use case: hold seats, against the in-memory adapters."""
+
+from datetime import timedelta
+from uuid import uuid4
+
+import pytest
+
+from application.booking.hold_seats import HoldLine, HoldSeatsCommand
+from domain.booking.booking import BookingLine, BookingStatus
+from domain.booking.errors import InvalidBookingRequest
+from domain.booking.events import BookingHeld
+from domain.catalog.errors import NotEnoughSeats
+from domain.shared.events import DomainEvent
+from domain.shared.money import Money
+from tests.unit.booking.builders import HOLD_FOR, NOW, counters
+from tests.unit.booking.shop import Shop
+
+
+def test_a_hold_is_stored_with_its_seats_and_announced(shop: Shop) -> None:
+    first, second = shop.slot(capacity=10), shop.slot(capacity=4, price="12.50")
+
+    booking = shop.hold((first, 2), (second, 4), customer_id=7)
+
+    assert booking.reference == "PS-AAAAAC"
+    assert booking.status is BookingStatus.HELD
+    assert booking.customer_id == 7
+    assert (booking.created_at, booking.expires_at) == (NOW, NOW + HOLD_FOR)
+    assert booking.lines == (
+        BookingLine(first.id, 2, Money("25.00", "EUR")),
+        BookingLine(second.id, 4, Money("12.50", "EUR")),
+    )
+    assert booking.total == Money("100.00", "EUR")
+    assert shop.stored(booking) == booking
+    assert counters(shop.stored_slot(first), shop.stored_slot(second)) == [(8, 2, 0), (0, 4, 0)]
+    assert shop.uow.committed == 1
+    assert shop.published == [BookingHeld(NOW, booking.id, booking.reference)]
+    assert booking.events == []  # handed to the bus, not published twice
+
+
+def test_the_event_is_published_once_the_booking_is_committed(shop: Shop) -> None:
+    slot = shop.slot()
+    stored_when_published: list[bool] = []
+
+    def handler(event: DomainEvent) -> None:
+        assert isinstance(event, BookingHeld)
+        stored_when_published.append(
+            event.booking_id in shop.bookings.bookings and shop.uow.committed == 1
+        )
+
+    shop.bus.subscribe(BookingHeld, handler)
+
+    shop.hold((slot, 1))
+
+    assert stored_when_published == [True]
+
+
+def assert_nothing_happened(shop: Shop) -> None:
+    assert shop.bookings.bookings == {}
+    assert all(
+        (slot.seats_held, slot.seats_booked) == (0, 0) for slot in shop.slot_store.slots.values()
+    )
+    assert shop.uow.committed == 0
+    assert shop.published == []
+
+
+def test_an_unknown_slot_is_a_field_error_and_nothing_is_held(shop: Shop) -> None:
+    slot = shop.slot()
+
+    with pytest.raises(InvalidBookingRequest) as raised:
+        shop.hold_seats(HoldSeatsCommand(1, (HoldLine(slot.id, 2), HoldLine(uuid4(), 1))))
+
+    assert set(raised.value.fields) == {"lines.1.slot_id"}
+    assert_nothing_happened(shop)
+
+
+def test_a_slot_of_an_unpublished_listing_counts_as_unknown(shop: Shop) -> None:
+    hidden = shop.slot(shop.listing(published=False))
+
+    with pytest.raises(InvalidBookingRequest) as raised:
+        shop.hold((shop.slot(), 1), (hidden, 1))
+
+    assert set(raised.value.fields) == {"lines.1.slot_id"}
+    assert_nothing_happened(shop)
+
+
+def test_a_started_slot_is_a_field_error(shop: Shop) -> None:
+    slot = shop.slot(starts_in=timedelta(hours=1))
+    shop.wait(timedelta(hours=1))
+
+    with pytest.raises(InvalidBookingRequest) as raised:
+        shop.hold((slot, 1))
+
+    assert set(raised.value.fields) == {"lines.0.slot_id"}
+    assert_nothing_happened(shop)
+
+
+def test_more_than_five_lines_are_refused_before_anything_is_locked(shop: Shop) -> None:
+    command = HoldSeatsCommand(1, tuple(HoldLine(shop.slot().id, 1) for _ in range(6)))
+
+    with pytest.raises(InvalidBookingRequest) as raised:
+        shop.hold_seats(command)
+
+    assert set(raised.value.fields) == {"lines"}
+    assert_nothing_happened(shop)
+
+
+def test_too_few_seats_in_any_slot_holds_none_and_commits_nothing(shop: Shop) -> None:
+    roomy, tight = shop.slot(capacity=10), shop.slot(capacity=2)
+
+    with pytest.raises(NotEnoughSeats) as raised:
+        shop.hold((roomy, 3), (tight, 3))
+
+    assert raised.value.slot_id == tight.id
+    assert_nothing_happened(shop)
+    assert counters(shop.stored_slot(roomy), shop.stored_slot(tight)) == [(10, 0, 0), (2, 0, 0)]
+
+
+def test_seats_held_by_one_customer_are_gone_for_the_next(shop: Shop) -> None:
+    slot = shop.slot(capacity=5)
+    shop.hold((slot, 4), customer_id=1)
+
+    with pytest.raises(NotEnoughSeats):
+        shop.hold((slot, 2), customer_id=2)
+    booking = shop.hold((slot, 1), customer_id=2)
+
+    assert booking.reference == "PS-AAAAAE"  # the refused attempt used up PS-AAAAAD
+    assert counters(shop.stored_slot(slot)) == [(0, 5, 0)]
+    assert len(shop.published) == 2
