@@ -46,6 +46,7 @@ install: $(STAMP) ## create .venv and install the pinned requirements
 migrate: install ## apply database migrations
 	@mkdir -p var
 	$(MANAGE) migrate --no-input
+	$(MANAGE) migrate --no-input --database sandbox
 
 .PHONY: demo-data
 demo-data: migrate ## load the demo listings, slots, customer and staff (idempotent)

@@ -22,17 +22,26 @@ from adapters.booking.unit_of_work import DjangoUnitOfWork
 from adapters.catalog.repositories import DjangoListingRepository, DjangoSlotRepository
 from adapters.clock import SystemClock
 from adapters.memory.booking import InMemoryPaymentGateway
+from adapters.payments.sandbox import SandboxGateway, SandboxWebhookParser
+from adapters.payments.stripe import StripeWebhookParser, stripe_gateway
 from adapters.references import RandomReferences
 from application.booking.cancel_booking import CancelBooking
+from application.booking.checkout import Checkout
 from application.booking.confirm_booking import ConfirmBooking
 from application.booking.expire_holds import ExpireHolds
 from application.booking.get_booking import GetBooking
+from application.booking.handle_payment_event import HandlePaymentEvent
 from application.booking.hold_seats import HoldSeats
 from application.booking.list_bookings import ListBookings
 from application.catalog.get_listing import GetListing
 from application.catalog.list_listings import ListListings
 from application.catalog.list_slots import ListSlots
 from application.shared.messagebus import MessageBus
+
+
+def setting(name: str) -> providers.Callable[object]:
+    """A setting read when first needed, so tests can change settings before that."""
+    return providers.Callable(getattr, settings, name)
 
 
 class Container(containers.DeclarativeContainer):
@@ -44,8 +53,35 @@ class Container(containers.DeclarativeContainer):
     booking_repository = providers.Factory(DjangoBookingRepository)
     unit_of_work = providers.Factory(DjangoUnitOfWork, bus=message_bus)
     references = providers.Singleton(RandomReferences)
-    # Refunds are recorded but no money moves until a payment provider is configured.
-    payment_gateway = providers.Singleton(InMemoryPaymentGateway)
+    # ---- payment providers: PAYMENT_PROVIDER picks the gateway; every provider's
+    # webhook parser stays available so late events from a previous provider still land.
+    sandbox_gateway = providers.Singleton(
+        SandboxGateway,
+        base_url=setting("PAYMENTS_SANDBOX_URL"),
+        api_key=setting("PAYMENTS_SANDBOX_API_KEY"),
+        webhook_url=providers.Callable(
+            lambda: settings.PAYMENTS_WEBHOOK_URL.format(provider="sandbox")
+        ),
+        return_url=setting("PAYMENTS_RETURN_URL"),
+    )
+    stripe_gateway = providers.Singleton(
+        stripe_gateway,
+        secret_key=setting("STRIPE_SECRET_KEY"),
+        api_base=setting("STRIPE_API_BASE"),
+        pay_url=setting("STRIPE_PAY_URL"),
+    )
+    payment_gateway = providers.Selector(
+        providers.Callable(lambda: settings.PAYMENT_PROVIDER),
+        sandbox=sandbox_gateway,
+        stripe=stripe_gateway,
+        fake=providers.Singleton(InMemoryPaymentGateway),
+    )
+    webhook_parsers = providers.Dict(
+        sandbox=providers.Singleton(
+            SandboxWebhookParser, secret=setting("PAYMENTS_SANDBOX_WEBHOOK_SECRET")
+        ),
+        stripe=providers.Singleton(StripeWebhookParser, secret=setting("STRIPE_WEBHOOK_SECRET")),
+    )
     hold_for = providers.Callable(lambda: timedelta(minutes=settings.HOLD_MINUTES))
 
     # ---- use cases: cheap objects, built per call with the adapters above
@@ -65,6 +101,10 @@ class Container(containers.DeclarativeContainer):
         CancelBooking, uow=unit_of_work, payments=payment_gateway, clock=clock
     )
     expire_holds = providers.Factory(ExpireHolds, uow=unit_of_work, clock=clock)
+    checkout = providers.Factory(Checkout, uow=unit_of_work, payments=payment_gateway, clock=clock)
+    handle_payment_event = providers.Factory(
+        HandlePaymentEvent, uow=unit_of_work, payments=payment_gateway, clock=clock
+    )
 
 
 container = Container()

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "adapters.catalog",
     "adapters.booking",
     "adapters.demo",
+    "adapters.payment_sandbox",
 ]
 
 MIDDLEWARE = [
@@ -88,10 +89,24 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Take SQLite's write lock when a transaction begins, so concurrent bookings queue
-    # instead of failing with "database is locked" half-way through.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
+# The sandbox payment provider is another system: its own database (a second SQLite file
+# by default; the same PostgreSQL database is fine, its locks never meet Portside's).
+_sandbox_default = (
+    os.environ["DATABASE_URL"]
+    if os.environ.get("DATABASE_URL", "").startswith("postgres")
+    else f"sqlite:///{BASE_DIR / 'var' / 'sandbox.sqlite3'}"
+)
+DATABASES["sandbox"] = dj_database_url.parse(
+    os.environ.get("SANDBOX_DATABASE_URL", _sandbox_default),
+    conn_max_age=60,
+    conn_health_checks=True,
+)
+DATABASE_ROUTERS = ["adapters.payment_sandbox.router.SandboxRouter"]
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.sqlite3":
+        # Take SQLite's write lock when a transaction begins, so concurrent bookings queue
+        # instead of failing with "database is locked" half-way through.
+        _database.setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -137,6 +152,28 @@ API_MAX_PAGE_SIZE = int(os.environ.get("API_MAX_PAGE_SIZE", "100"))
 # How long an unpaid hold keeps its seats; fractions allowed (0.05 = 3 s, for tests).
 HOLD_MINUTES = float(os.environ.get("HOLD_MINUTES", "15"))
 IDEMPOTENCY_KEY_TTL_SECONDS = int(os.environ.get("IDEMPOTENCY_KEY_TTL_SECONDS", str(24 * 3600)))
+
+# ---- payments: which provider runs, and how it reaches us. The sandbox provider ships
+# with Portside (under /sandbox/ on this server) so the whole flow works offline.
+PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "sandbox")  # sandbox | stripe
+PORTSIDE_BASE_URL = os.environ.get("PORTSIDE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+PAYMENTS_WEBHOOK_URL = os.environ.get(
+    "PAYMENTS_WEBHOOK_URL", f"{PORTSIDE_BASE_URL}/webhooks/payments/{{provider}}/"
+)
+PAYMENTS_RETURN_URL = os.environ.get("PAYMENTS_RETURN_URL", "")  # {reference} is filled in
+PAYMENTS_SANDBOX_URL = os.environ.get("PAYMENTS_SANDBOX_URL", f"{PORTSIDE_BASE_URL}/sandbox")
+PAYMENTS_SANDBOX_API_KEY = os.environ.get("PAYMENTS_SANDBOX_API_KEY", "sk_sandbox_development")
+PAYMENTS_SANDBOX_WEBHOOK_SECRET = os.environ.get(
+    "PAYMENTS_SANDBOX_WEBHOOK_SECRET", "whsec_sandbox_development"
+)
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")  # tests point it at a local stand-in
+STRIPE_PAY_URL = os.environ.get("STRIPE_PAY_URL", f"{PORTSIDE_BASE_URL}/pay/{{reference}}/")
+if PAYMENT_PROVIDER == "stripe" and not (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET):
+    raise ImproperlyConfigured(
+        "PAYMENT_PROVIDER=stripe needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET."
+    )
 
 # ---- Celery: a broker (Redis) when CELERY_BROKER_URL is set; otherwise tasks run
 # eagerly in-process, which is all the embedded default needs.

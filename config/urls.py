@@ -8,6 +8,7 @@ from adapters.accounts.views import RegisterView, TokenView
 from adapters.booking import views as booking
 from adapters.catalog import views as catalog
 from adapters.health import health
+from adapters.payments.webhooks import PaymentWebhookView
 from config.container import container
 
 api_v1 = [
@@ -36,12 +37,24 @@ api_v1 = [
         "bookings/<str:reference>/cancel/",
         booking.BookingCancelView.as_view(cancel_booking=container.cancel_booking),
     ),
+    path(
+        "bookings/<str:reference>/checkout/",
+        booking.BookingCheckoutView.as_view(checkout=container.checkout),
+    ),
 ]
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path(
+        "webhooks/payments/<str:provider>/",
+        PaymentWebhookView.as_view(
+            parsers=container.webhook_parsers, handle_payment_event=container.handle_payment_event
+        ),
+    ),
+    # The sandbox payment provider: an outside system that happens to ship with Portside.
+    path("sandbox/", include("adapters.payment_sandbox.urls")),
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
 ]

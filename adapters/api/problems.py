@@ -15,7 +15,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from domain.booking.errors import IllegalTransition, PaymentMismatch
+from application.shared.errors import ServiceUnavailable
+from domain.booking.errors import CannotCheckout, IllegalTransition, PaymentMismatch
 from domain.catalog.errors import NotEnoughSeats
 from domain.shared.errors import Conflict, DomainError, InvalidInput, NotFound
 
@@ -24,6 +25,7 @@ PROBLEM_JSON = "application/problem+json"
 # Domain error class -> (HTTP status, problem type slug, title). First match wins.
 DOMAIN_PROBLEMS: list[tuple[type[DomainError], int, str, str]] = [
     (NotEnoughSeats, status.HTTP_409_CONFLICT, "not-enough-seats", "Not enough seats left"),
+    (CannotCheckout, status.HTTP_409_CONFLICT, "not-payable", "This booking cannot be paid"),
     (
         IllegalTransition,
         status.HTTP_409_CONFLICT,
@@ -107,6 +109,9 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     """DRF's EXCEPTION_HANDLER: every error leaves as problem details."""
     if isinstance(exc, DomainError):
         return problem_response(domain_problem(exc))
+    if isinstance(exc, ServiceUnavailable):
+        body = problem_body(503, "service-unavailable", "Service Unavailable", str(exc))
+        return problem_response(body, {"Retry-After": "30"})
     response = exception_handler(exc, context)
     if response is None:
         return None  # a bug: let Django answer 500 and log it

@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from adapters.catalog.models import CURRENCY_CHOICES, Slot
 from domain.booking.booking import MAX_SEATS_PER_LINE, MIN_SEATS_PER_LINE, BookingStatus
+from domain.booking.payments import PaymentStatus
 
 
 class Booking(models.Model):
@@ -29,12 +30,16 @@ class Booking(models.Model):
     refund_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     refund_percent = models.PositiveSmallIntegerField(null=True, blank=True)
     refund_id = models.CharField(max_length=100, blank=True)
+    # Payments sent back in full ([{"provider", "payment_id", "amount", "reason", "refund_id"}]):
+    # part of the aggregate, read and written with it, so a JSON column.
+    returned_payments = models.JSONField(default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["customer", "-created_at", "-id"], name="booking_customer_newest"),
+            models.Index(fields=["payment_id"], name="booking_payment_id"),
             # The expiry sweep reads only held bookings: keep that index small.
             models.Index(
                 fields=["expires_at"], condition=Q(status="held"), name="booking_held_expiry"
@@ -72,3 +77,56 @@ class BookingLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seats} seat(s) in {self.slot}"
+
+
+class BookingPayment(models.Model):
+    """A payment started at the provider for a booking (checkout), with its outcome."""
+
+    Status = models.TextChoices("Status", [(status.name, status.value) for status in PaymentStatus])
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="payments")
+    provider = models.CharField(max_length=20)
+    payment_id = models.CharField(max_length=100)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    pay_url = models.URLField(max_length=500)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "payment_id"], name="booking_payment_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.payment_id
+
+
+class ProviderEvent(models.Model):
+    """The inbox: every event a payment provider sent, once, with what became of it.
+
+    The row is written in the same transaction as the event's effect; the unique
+    constraint turns a replay into a no-op.
+    """
+
+    provider = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=100)
+    kind = models.CharField(max_length=40, blank=True)
+    payment_id = models.CharField(max_length=100, blank=True, db_index=True)
+    booking = models.ForeignKey(
+        Booking, null=True, blank=True, on_delete=models.SET_NULL, related_name="provider_events"
+    )
+    event = models.JSONField(help_text="The provider-neutral event as Portside understood it.")
+    outcome = models.CharField(max_length=20, default="received")
+    note = models.CharField(max_length=300, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "event_id"], name="provider_event_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.event_id}"

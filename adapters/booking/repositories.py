@@ -4,22 +4,31 @@ from collections.abc import Iterable
 from datetime import datetime
 from uuid import UUID
 
-from django.db.models import Prefetch, QuerySet
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from adapters.booking import models
-from adapters.booking.mapping import booking_from_row, changing_fields
+from adapters.booking.mapping import (
+    booking_from_row,
+    changing_fields,
+    event_from_json,
+    event_to_json,
+)
 from adapters.catalog import models as catalog_models
 from adapters.catalog.mapping import policy_from_json, slot_from_row
 from application.shared.pagination import Page, PageRequest
 from domain.booking.booking import Booking, BookingStatus
+from domain.booking.payments import PaymentEvent
 from domain.catalog.policy import CancellationPolicy
 from domain.catalog.slot import Slot
 
 LINES = Prefetch("lines", queryset=models.BookingLine.objects.order_by("id"))
+PAYMENTS = Prefetch("payments", queryset=models.BookingPayment.objects.order_by("created_at", "id"))
 
 
 def _to_domain(row: models.Booking) -> Booking:
-    return booking_from_row(row, list(row.lines.all()))
+    return booking_from_row(row, list(row.lines.all()), list(row.payments.all()))
 
 
 class DjangoBookingRepository:
@@ -55,10 +64,28 @@ class DjangoBookingRepository:
 
     def save(self, booking: Booking) -> None:
         models.Booking.objects.filter(id=booking.id).update(**changing_fields(booking))
+        if booking.attempts:  # new attempts are inserted, known ones get their status
+            models.BookingPayment.objects.bulk_create(
+                [
+                    models.BookingPayment(
+                        booking_id=booking.id,
+                        provider=attempt.provider,
+                        payment_id=attempt.payment_id,
+                        amount=attempt.amount.amount,
+                        pay_url=attempt.pay_url,
+                        status=attempt.status.value,
+                        created_at=attempt.created_at,
+                    )
+                    for attempt in booking.attempts
+                ],
+                update_conflicts=True,
+                unique_fields=["provider", "payment_id"],
+                update_fields=["status"],
+            )
         self._remember(booking)
 
     def _locked(self) -> QuerySet[models.Booking]:
-        return models.Booking.objects.select_for_update().prefetch_related(LINES)
+        return models.Booking.objects.select_for_update().prefetch_related(LINES, PAYMENTS)
 
     def get_for_update(self, reference: str, customer_id: int | None) -> Booking | None:
         rows = self._locked().filter(reference=reference)
@@ -71,9 +98,16 @@ class DjangoBookingRepository:
         row = self._locked().filter(id=booking_id).first()
         return self._remember(_to_domain(row)) if row else None
 
+    def get_by_payment_for_update(self, payment_id: str) -> Booking | None:
+        started_for = models.BookingPayment.objects.filter(payment_id=payment_id).values(
+            "booking_id"
+        )
+        row = self._locked().filter(Q(id__in=started_for) | Q(payment_id=payment_id)).first()
+        return self._remember(_to_domain(row)) if row else None
+
     def get(self, reference: str, customer_id: int) -> Booking | None:
         row = (
-            models.Booking.objects.prefetch_related(LINES)
+            models.Booking.objects.prefetch_related(LINES, PAYMENTS)
             .filter(reference=reference, customer_id=customer_id)
             .first()
         )
@@ -82,7 +116,7 @@ class DjangoBookingRepository:
     def for_customer(self, customer_id: int, page: PageRequest) -> Page[Booking]:
         rows = models.Booking.objects.filter(customer_id=customer_id)
         total = rows.count()
-        window = rows.order_by("-created_at", "-id").prefetch_related(LINES)
+        window = rows.order_by("-created_at", "-id").prefetch_related(LINES, PAYMENTS)
         items = [_to_domain(row) for row in window[page.offset : page.offset + page.size]]
         return Page(items, total, page)
 
@@ -131,3 +165,41 @@ class DjangoSlotInventory:
             for slot in slots
         ]
         catalog_models.Slot.objects.bulk_update(rows, ["seats_held", "seats_booked"])
+
+
+class DjangoPaymentInbox:
+    """Provider events in the `ProviderEvent` table, unique per provider and event id."""
+
+    def record(self, event: PaymentEvent) -> bool:
+        try:
+            with transaction.atomic():  # a savepoint: a duplicate must not spoil the work
+                models.ProviderEvent.objects.create(
+                    provider=event.provider,
+                    event_id=event.event_id,
+                    kind=event.kind.value if event.kind else "",
+                    payment_id=event.payment_id,
+                    event=event_to_json(event),
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def resolve(
+        self, event: PaymentEvent, outcome: str, note: str = "", booking_id: UUID | None = None
+    ) -> None:
+        changes: dict[str, object] = {
+            "outcome": outcome,
+            "note": note[:300],
+            "resolved_at": timezone.now(),
+        }
+        if booking_id is not None:
+            changes["booking_id"] = booking_id
+        models.ProviderEvent.objects.filter(
+            provider=event.provider, event_id=event.event_id
+        ).update(**changes)
+
+    def deferred_for(self, payment_id: str) -> list[PaymentEvent]:
+        rows = models.ProviderEvent.objects.filter(
+            payment_id=payment_id, outcome="deferred"
+        ).order_by("id")
+        return [event_from_json(row.event) for row in rows]

@@ -51,3 +51,12 @@ class BookingSerializer(serializers.Serializer):
         if instance.refund is None:
             data.pop("refund")
         return data
+
+
+class CheckoutSerializer(serializers.Serializer):
+    """Where to pay: send the customer to `pay_url`; the provider's webhook confirms."""
+
+    payment_id = serializers.CharField()
+    provider = serializers.CharField()
+    pay_url = serializers.URLField()
+    amount = MoneySerializer()

@@ -12,7 +12,11 @@ from typing import Self
 
 from django.db import transaction
 
-from adapters.booking.repositories import DjangoBookingRepository, DjangoSlotInventory
+from adapters.booking.repositories import (
+    DjangoBookingRepository,
+    DjangoPaymentInbox,
+    DjangoSlotInventory,
+)
 from application.shared.messagebus import MessageBus
 
 
@@ -23,6 +27,7 @@ class DjangoUnitOfWork:
     def __enter__(self) -> Self:
         self.bookings = DjangoBookingRepository()
         self.slots = DjangoSlotInventory()
+        self.inbox = DjangoPaymentInbox()
         self._committed = False
         self._atomic = transaction.atomic()
         self._atomic.__enter__()

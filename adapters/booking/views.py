@@ -16,8 +16,13 @@ from adapters.api.idempotency import HEADER, idempotent
 from adapters.api.pagination import PageParameters, page_request, paginated_response, read_query
 from adapters.api.schema import PROBLEM, paginated
 from adapters.api.wiring import not_wired
-from adapters.booking.serializers import BookingSerializer, HoldRequestSerializer
+from adapters.booking.serializers import (
+    BookingSerializer,
+    CheckoutSerializer,
+    HoldRequestSerializer,
+)
 from application.booking.cancel_booking import CancelBooking, CancelBookingCommand
+from application.booking.checkout import Checkout, CheckoutCommand
 from application.booking.get_booking import GetBooking, GetBookingQuery
 from application.booking.hold_seats import HoldLine, HoldSeats, HoldSeatsCommand
 from application.booking.list_bookings import ListBookings, ListBookingsQuery
@@ -103,3 +108,23 @@ class BookingCancelView(APIView):
     def post(self, request: Request, reference: str) -> Response:
         booking = self.cancel_booking()(CancelBookingCommand(reference, request.user.pk))
         return Response(BookingSerializer(booking).data)
+
+
+class BookingCheckoutView(APIView):
+    permission_classes = [IsAuthenticated]
+    checkout: Callable[[], Checkout] = not_wired
+
+    @extend_schema(
+        operation_id="bookings_checkout",
+        request=None,
+        responses={
+            200: CheckoutSerializer,
+            404: PROBLEM,
+            409: OpenApiResponse(PROBLEM, description="Not held, or the hold has lapsed."),
+            503: OpenApiResponse(PROBLEM, description="The payment provider did not answer."),
+        },
+        tags=["bookings"],
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        result = self.checkout()(CheckoutCommand(reference, request.user.pk))
+        return Response(CheckoutSerializer(result).data)

@@ -14,9 +14,12 @@ from uuid import UUID
 import attrs
 
 from adapters.memory.catalog import InMemoryListingRepository, InMemorySlotRepository
+from application.booking.ports import StartedPayment
+from application.shared.errors import ServiceUnavailable
 from application.shared.messagebus import MessageBus
 from application.shared.pagination import Page, PageRequest
 from domain.booking.booking import Booking, BookingStatus
+from domain.booking.payments import PaymentEvent
 from domain.booking.reference import ALPHABET
 from domain.catalog.policy import CancellationPolicy
 from domain.catalog.slot import Slot
@@ -25,8 +28,8 @@ from domain.shared.money import Money
 
 
 def _copy(booking: Booking) -> Booking:
-    """An independent booking without its pending events (its fields are immutable values)."""
-    return attrs.evolve(booking, events=[])
+    """An independent booking without its pending events."""
+    return copy.deepcopy(attrs.evolve(booking, events=[]))
 
 
 class InMemoryBookingRepository:
@@ -58,6 +61,14 @@ class InMemoryBookingRepository:
             return None
         booking = self._seen[stored.id] = _copy(stored)
         return booking
+
+    def get_by_payment_for_update(self, payment_id: str) -> Booking | None:
+        for stored in self.bookings.values():
+            started = any(attempt.payment_id == payment_id for attempt in stored.attempts)
+            if started or (stored.payment is not None and stored.payment.payment_id == payment_id):
+                booking = self._seen[stored.id] = _copy(stored)
+                return booking
+        return None
 
     def get(self, reference: str, customer_id: int) -> Booking | None:
         return next(
@@ -122,6 +133,34 @@ class InMemorySlotInventory:
             self._slots.slots[slot.id] = attrs.evolve(slot)
 
 
+class InMemoryPaymentInbox:
+    def __init__(self) -> None:
+        self.events: dict[tuple[str, str], tuple[PaymentEvent, str, str, UUID | None]] = {}
+
+    def record(self, event: PaymentEvent) -> bool:
+        key = (event.provider, event.event_id)
+        if key in self.events:
+            return False
+        self.events[key] = (event, "received", "", None)
+        return True
+
+    def resolve(
+        self, event: PaymentEvent, outcome: str, note: str = "", booking_id: UUID | None = None
+    ) -> None:
+        key = (event.provider, event.event_id)
+        self.events[key] = (event, outcome, note, booking_id or self.events[key][3])
+
+    def deferred_for(self, payment_id: str) -> list[PaymentEvent]:
+        return [
+            event
+            for event, outcome, _, _ in self.events.values()
+            if event.payment_id == payment_id and outcome == "deferred"
+        ]
+
+    def outcome(self, provider: str, event_id: str) -> str:
+        return self.events[(provider, event_id)][1]
+
+
 class InMemoryUnitOfWork:
     """Snapshots the stores on entry and restores them unless `commit()` was called."""
 
@@ -136,6 +175,7 @@ class InMemoryUnitOfWork:
         self.slot_store = slots or InMemorySlotRepository()
         self.bookings = bookings or InMemoryBookingRepository()
         self.slots = InMemorySlotInventory(self.listings, self.slot_store)
+        self.inbox = InMemoryPaymentInbox()
         self.bus = bus or MessageBus()
         self.committed = 0
         self.published: list[DomainEvent] = []
@@ -144,6 +184,7 @@ class InMemoryUnitOfWork:
         self._snapshot = (
             copy.deepcopy(self.bookings.bookings),
             copy.deepcopy(self.slot_store.slots),
+            dict(self.inbox.events),
         )
         self._committed = False
         self.bookings.forget_seen()
@@ -166,21 +207,38 @@ class InMemoryUnitOfWork:
             self.published.extend(events)
             self.bus.publish(events)
         else:
-            self.bookings.bookings, self.slot_store.slots = self._snapshot
+            self.bookings.bookings, self.slot_store.slots, self.inbox.events = self._snapshot
         self.bookings.forget_seen()
 
 
 class InMemoryPaymentGateway:
-    """Records refunds; the same idempotency key returns the first refund's id."""
+    """Records payments and refunds; the same idempotency key returns the first result."""
+
+    name = "fake"
 
     def __init__(self) -> None:
+        self.payments: dict[str, StartedPayment] = {}
         self.refunds: dict[str, tuple[str, Money]] = {}
         self.fail_next = False
 
-    def refund(self, payment_id: str, amount: Money, idempotency_key: str) -> str:
+    def start_payment(
+        self, *, amount: Money, idempotency_key: str, booking_id: UUID, reference: str
+    ) -> StartedPayment:
+        self._maybe_fail()
+        if idempotency_key not in self.payments:
+            payment_id = f"pay_{len(self.payments) + 1}"
+            self.payments[idempotency_key] = StartedPayment(
+                self.name, payment_id, f"https://pay.invalid/{payment_id}"
+            )
+        return self.payments[idempotency_key]
+
+    def _maybe_fail(self) -> None:
         if self.fail_next:
             self.fail_next = False
-            raise ConnectionError("The payment provider did not answer.")
+            raise ServiceUnavailable("The payment provider did not answer.")
+
+    def refund(self, payment_id: str, amount: Money, idempotency_key: str) -> str:
+        self._maybe_fail()
         if idempotency_key not in self.refunds:
             self.refunds[idempotency_key] = (payment_id, amount)
         return f"re_{idempotency_key}"

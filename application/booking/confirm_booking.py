@@ -9,8 +9,9 @@ import attrs
 
 from application.booking.ports import BookingUnitOfWork
 from application.shared.ports import Clock
-from domain.booking.booking import Booking, Payment
+from domain.booking.booking import Booking
 from domain.booking.errors import BookingNotFound
+from domain.booking.payments import Payment
 
 
 @attrs.frozen

@@ -6,8 +6,11 @@ from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
 
+import attrs
+
 from application.shared.pagination import Page, PageRequest
 from domain.booking.booking import Booking
+from domain.booking.payments import PaymentEvent
 from domain.catalog.policy import CancellationPolicy
 from domain.catalog.slot import Slot
 from domain.shared.money import Money
@@ -26,6 +29,10 @@ class BookingRepository(Protocol):
         ...
 
     def get_by_id_for_update(self, booking_id: UUID) -> Booking | None: ...
+
+    def get_by_payment_for_update(self, payment_id: str) -> Booking | None:
+        """The booking a payment was started for (or confirmed by), locked."""
+        ...
 
     def get(self, reference: str, customer_id: int) -> Booking | None: ...
 
@@ -57,12 +64,32 @@ class SlotInventory(Protocol):
     def save(self, slots: Iterable[Slot]) -> None: ...
 
 
+class PaymentInbox(Protocol):
+    """Every provider event, recorded once, in the same transaction as its effect."""
+
+    def record(self, event: PaymentEvent) -> bool:
+        """Store the event; False if this provider sent this event id before."""
+        ...
+
+    def resolve(
+        self, event: PaymentEvent, outcome: str, note: str = "", booking_id: UUID | None = None
+    ) -> None:
+        """Say what became of the event (applied, ignored, deferred, unmatched, ...) and
+        which booking it concerned."""
+        ...
+
+    def deferred_for(self, payment_id: str) -> list[PaymentEvent]:
+        """Events set aside until the payment they depend on has been applied."""
+        ...
+
+
 class BookingUnitOfWork(Protocol):
     """One atomic piece of work. Leave the block without `commit()` and nothing is kept;
     after a commit the collected domain events go to the message bus."""
 
     bookings: BookingRepository
     slots: SlotInventory
+    inbox: PaymentInbox
 
     def __enter__(self) -> Self: ...
 
@@ -82,8 +109,24 @@ class ReferenceGenerator(Protocol):
         ...
 
 
+@attrs.frozen
+class StartedPayment:
+    provider: str
+    payment_id: str
+    pay_url: str
+
+
 class PaymentGateway(Protocol):
-    """The payment provider, as far as bookings need it. Real adapters come with payments."""
+    """The payment provider: start a payment, refund one. Adapters: sandbox, Stripe."""
+
+    name: str
+
+    def start_payment(
+        self, *, amount: Money, idempotency_key: str, booking_id: UUID, reference: str
+    ) -> StartedPayment:
+        """Create a payment the customer completes at `pay_url`; the same key returns
+        the same payment."""
+        ...
 
     def refund(self, payment_id: str, amount: Money, idempotency_key: str) -> str:
         """Refund `amount` of a payment; the same key never refunds twice. Returns the

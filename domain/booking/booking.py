@@ -20,6 +20,7 @@ import attrs
 
 from domain.booking.errors import (
     CannotCancel,
+    CannotCheckout,
     CannotConfirm,
     CannotExpire,
     InvalidBookingRequest,
@@ -30,7 +31,17 @@ from domain.booking.events import (
     BookingConfirmed,
     BookingExpired,
     BookingHeld,
+    PaymentFailed,
+    PaymentReturned,
     RefundIssued,
+)
+from domain.booking.payments import (
+    Payment,
+    PaymentAttempt,
+    PaymentDecision,
+    PaymentStatus,
+    ReturnedPayment,
+    ReturnReason,
 )
 from domain.booking.refunds import Refund, refund_for_line
 from domain.catalog.errors import NotEnoughSeats
@@ -63,15 +74,6 @@ class BookingLine:
 
 
 @attrs.frozen
-class Payment:
-    """A payment the provider reports as succeeded."""
-
-    provider: str
-    payment_id: str
-    amount: Money
-
-
-@attrs.frozen
 class SeatRequest:
     """`seats` seats in `slot`, as asked for by the customer."""
 
@@ -90,6 +92,8 @@ class Booking:
     expires_at: datetime
     payment: Payment | None = None
     refund: Refund | None = None
+    attempts: list[PaymentAttempt] = attrs.field(factory=list)
+    returned: list[ReturnedPayment] = attrs.field(factory=list)
     events: list[DomainEvent] = attrs.field(factory=list, eq=False, repr=False)
 
     @classmethod
@@ -185,6 +189,102 @@ class Booking:
         self.events.append(
             RefundIssued(now, self.id, self.reference, self.refund.amount, refund_id)
         )
+
+    # ---- payments
+
+    def pending_attempt(self) -> PaymentAttempt | None:
+        """The payment the customer may still complete, so checkout can reuse it."""
+        pending = [a for a in self.attempts if a.status is PaymentStatus.PENDING]
+        return pending[-1] if pending else None
+
+    def start_payment(self, attempt: PaymentAttempt, now: datetime) -> None:
+        """Record a payment started at the provider; only an unlapsed hold can be paid."""
+        self.check_payable(now)
+        self.attempts.append(attempt)
+
+    def check_payable(self, now: datetime) -> None:
+        if self.status is not BookingStatus.HELD or self.hold_has_lapsed(now):
+            status = "expired" if self.status is BookingStatus.HELD else self.status
+            raise CannotCheckout("pay for", self.reference, status)
+
+    def payment_failed(self, payment_id: str, now: datetime) -> bool:
+        """A declined payment leaves the booking held; the customer may try again.
+
+        False when the news is stale: the same payment already succeeded or failed.
+        """
+        if self._has_seen(payment_id) or any(
+            a.payment_id == payment_id and a.status is not PaymentStatus.PENDING
+            for a in self.attempts
+        ):
+            return False
+        for attempt in self.attempts:
+            if attempt.payment_id == payment_id:
+                attempt.status = PaymentStatus.FAILED
+        self.events.append(PaymentFailed(now, self.id, self.reference, payment_id))
+        return True
+
+    def payment_succeeded(
+        self, payment: Payment, slots: Mapping[UUID, Slot], now: datetime
+    ) -> PaymentDecision:
+        """Decide what a succeeded payment does to this booking.
+
+        - held, right amount: confirmed, its held seats booked;
+        - seen before (the confirming payment or one already returned): nothing again;
+        - wrong amount or currency: returned in full, booking untouched;
+        - booking already paid by another payment: returned in full;
+        - hold expired: confirmed again if every seat can be re-held, else returned;
+        - booking cancelled: returned in full.
+        """
+        if self._has_seen(payment.payment_id):
+            return PaymentDecision.ALREADY_APPLIED
+        for attempt in self.attempts:
+            if attempt.payment_id == payment.payment_id:
+                attempt.status = PaymentStatus.SUCCEEDED
+        if payment.amount != self.total:
+            return self._return(payment, ReturnReason.AMOUNT_MISMATCH, now)
+        if self.status is BookingStatus.HELD:
+            self.confirm(payment, slots, now)
+            return PaymentDecision.CONFIRMED
+        if self.status is BookingStatus.CONFIRMED:
+            return self._return(payment, ReturnReason.ALREADY_PAID, now)
+        if self.status is BookingStatus.EXPIRED:
+            if all(slots[line.slot_id].seats_available >= line.seats for line in self.lines):
+                for line in self.lines:
+                    slots[line.slot_id].hold(line.seats)
+                self.status = BookingStatus.HELD
+                self.confirm(payment, slots, now)
+                return PaymentDecision.CONFIRMED
+            return self._return(payment, ReturnReason.SOLD_OUT_AFTER_EXPIRY, now)
+        return self._return(payment, ReturnReason.BOOKING_CANCELLED, now)
+
+    def record_return(self, payment_id: str, refund_id: str, now: datetime) -> None:
+        """The provider accepted the refund of a returned payment."""
+        for index, returned in enumerate(self.returned):
+            if returned.payment.payment_id == payment_id:
+                self.returned[index] = attrs.evolve(returned, refund_id=refund_id)
+                self.events.append(
+                    RefundIssued(now, self.id, self.reference, returned.payment.amount, refund_id)
+                )
+
+    def knows_refund(self, refund_id: str) -> bool:
+        return (self.refund is not None and self.refund.refund_id == refund_id) or any(
+            returned.refund_id == refund_id for returned in self.returned
+        )
+
+    def _has_seen(self, payment_id: str) -> bool:
+        confirmed_by = self.payment.payment_id if self.payment else None
+        return payment_id == confirmed_by or any(
+            returned.payment.payment_id == payment_id for returned in self.returned
+        )
+
+    def _return(self, payment: Payment, reason: ReturnReason, now: datetime) -> PaymentDecision:
+        self.returned.append(ReturnedPayment(payment, reason))
+        self.events.append(
+            PaymentReturned(
+                now, self.id, self.reference, payment.payment_id, payment.amount, reason
+            )
+        )
+        return PaymentDecision.RETURNED
 
     def expire(self, slots: Mapping[UUID, Slot], now: datetime) -> None:
         """The hold lapsed unpaid: the seats go back on sale."""

@@ -28,6 +28,10 @@ class CannotCancel(IllegalTransition):
     """Only a held or confirmed booking can be cancelled."""
 
 
+class CannotCheckout(IllegalTransition):
+    """Only a held booking whose hold has not lapsed can be paid."""
+
+
 class CannotExpire(IllegalTransition):
     """Only a held booking whose hold has lapsed can expire."""
 

@@ -38,3 +38,15 @@ class BookingExpired(BookingEvent):
 class RefundIssued(BookingEvent):
     amount: Money
     refund_id: str
+
+
+@attrs.frozen
+class PaymentFailed(BookingEvent):
+    payment_id: str
+
+
+@attrs.frozen
+class PaymentReturned(BookingEvent):
+    payment_id: str
+    amount: Money
+    reason: str

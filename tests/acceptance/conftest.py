@@ -79,10 +79,24 @@ def started(name: str, workdir: Path, **overrides: str) -> Iterator[Server]:
             "DJANGO_SETTINGS_MODULE": version.settings,
             **overrides,
         }
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        env.update(
+            PORTSIDE_BASE_URL=url,  # where the sandbox provider posts its webhooks
+            SANDBOX_DATABASE_URL=sandbox_database(env["DATABASE_URL"], workdir),
+        )
         manage(version, env, "migrate", "--no-input")
+        manage(version, env, "migrate", "--no-input", "--database", "sandbox")
         manage(version, env, "load_demo_data")
-        url = stack.enter_context(serve(version, env, workdir / "server.log"))
+        stack.enter_context(serve(version, env, workdir / "server.log", port))
         yield Server(url, version, env)
+
+
+def sandbox_database(database_url: str, workdir: Path) -> str:
+    """The sandbox provider's own database: a second SQLite file, or the same PostgreSQL."""
+    if urlsplit(database_url).scheme in POSTGRES_SCHEMES:
+        return database_url
+    return f"sqlite:///{workdir / 'sandbox.sqlite3'}"
 
 
 @pytest.fixture(scope="session", params=["external"] if BASE_URL else list(VERSIONS))
@@ -176,9 +190,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(version: Version, env: dict[str, str], log_path: Path) -> Iterator[str]:
-    """gunicorn on a free loopback port, once GET /health/ answers 200; stopped afterwards."""
-    url = f"http://127.0.0.1:{free_port()}"
+def serve(version: Version, env: dict[str, str], log_path: Path, port: int) -> Iterator[str]:
+    """gunicorn on a loopback port, once GET /health/ answers 200; stopped afterwards."""
+    url = f"http://127.0.0.1:{port}"
     command = [
         str(BIN / "gunicorn"),
         version.wsgi,
@@ -186,6 +200,8 @@ def serve(version: Version, env: dict[str, str], log_path: Path) -> Iterator[str
         url.removeprefix("http://"),
         "--workers",
         "2",
+        "--threads",
+        "4",  # the sandbox provider calls back into the same server
         "--graceful-timeout",
         "5",
     ]

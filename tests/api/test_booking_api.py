@@ -56,10 +56,11 @@ HOLD_QUERIES = 7
 #   2. SELECT COUNT(*) of the customer's bookings
 #   3. SELECT the page of bookings
 #   4. SELECT the lines of those bookings            (one prefetch for the whole page)
-LIST_QUERIES = 4
+#   5. SELECT the payments of those bookings         (one prefetch for the whole page)
+LIST_QUERIES = 5
 
-# GET /api/v1/bookings/{reference}/: the token, the booking, its lines.
-DETAIL_QUERIES = 3
+# GET /api/v1/bookings/{reference}/: the token, the booking, its lines, its payments.
+DETAIL_QUERIES = 4
 
 
 # ---------------------------------------------------------------- helpers and fixtures

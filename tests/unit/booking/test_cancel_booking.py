@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from application.shared.errors import ServiceUnavailable
 from domain.booking.booking import BookingStatus
 from domain.booking.errors import BookingNotFound, CannotCancel
 from domain.booking.events import BookingCancelled, RefundIssued
@@ -69,7 +70,7 @@ def test_a_provider_failure_cancels_nothing_and_a_retry_refunds_once(shop: Shop)
     committed = shop.uow.committed
     shop.payments.fail_next = True
 
-    with pytest.raises(ConnectionError):
+    with pytest.raises(ServiceUnavailable):
         shop.cancel(booking)
 
     stored = shop.stored(booking)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PaymentSandboxConfig(AppConfig):
+    name = "adapters.payment_sandbox"
+    label = "payment_sandbox"
+    verbose_name = "Sandbox payment provider"
