@@ -9,4 +9,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("portside")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["adapters.booking"])
+app.autodiscover_tasks(["adapters.api", "adapters.booking", "adapters.payment_sandbox"])

@@ -21,7 +21,6 @@ from adapters.booking.repositories import DjangoBookingRepository
 from adapters.booking.unit_of_work import DjangoUnitOfWork
 from adapters.catalog.repositories import DjangoListingRepository, DjangoSlotRepository
 from adapters.clock import SystemClock
-from adapters.memory.booking import InMemoryPaymentGateway
 from adapters.payments.sandbox import SandboxGateway, SandboxWebhookParser
 from adapters.payments.stripe import StripeWebhookParser, stripe_gateway
 from adapters.references import RandomReferences
@@ -74,13 +73,18 @@ class Container(containers.DeclarativeContainer):
         providers.Callable(lambda: settings.PAYMENT_PROVIDER),
         sandbox=sandbox_gateway,
         stripe=stripe_gateway,
-        fake=providers.Singleton(InMemoryPaymentGateway),
     )
-    webhook_parsers = providers.Dict(
+    known_webhook_parsers = providers.Dict(
         sandbox=providers.Singleton(
             SandboxWebhookParser, secret=setting("PAYMENTS_SANDBOX_WEBHOOK_SECRET")
         ),
         stripe=providers.Singleton(StripeWebhookParser, secret=setting("STRIPE_WEBHOOK_SECRET")),
+    )
+    # Only the enabled providers' parsers: a Stripe shop must not accept events signed
+    # with the sandbox's well-known development secret.
+    webhook_parsers = providers.Callable(
+        lambda known: {name: known[name] for name in settings.PAYMENT_WEBHOOK_PROVIDERS},
+        known_webhook_parsers,
     )
     hold_for = providers.Callable(lambda: timedelta(minutes=settings.HOLD_MINUTES))
 

@@ -170,6 +170,13 @@ STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")  # tests point it at a local stand-in
 STRIPE_PAY_URL = os.environ.get("STRIPE_PAY_URL", f"{PORTSIDE_BASE_URL}/pay/{{reference}}/")
+# Whose webhooks are accepted: the active provider's, and any named here (after a switch,
+# the old provider's late events still land). Only these parsers exist at all.
+PAYMENT_WEBHOOK_PROVIDERS = sorted({PAYMENT_PROVIDER, *env_list("PAYMENT_WEBHOOK_PROVIDERS")})
+# Serve the sandbox provider under /sandbox/; on by default only while it is the provider.
+PAYMENTS_SANDBOX_ENABLED = env_bool("PAYMENTS_SANDBOX_ENABLED", PAYMENT_PROVIDER == "sandbox")
+if PAYMENT_PROVIDER not in {"sandbox", "stripe"}:
+    raise ImproperlyConfigured(f"PAYMENT_PROVIDER is sandbox or stripe, not {PAYMENT_PROVIDER!r}.")
 if PAYMENT_PROVIDER == "stripe" and not (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET):
     raise ImproperlyConfigured(
         "PAYMENT_PROVIDER=stripe needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET."

@@ -1,5 +1,6 @@
 """URLs, and the composition root for views: each view gets its use cases here."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -53,11 +54,13 @@ urlpatterns = [
             parsers=container.webhook_parsers, handle_payment_event=container.handle_payment_event
         ),
     ),
-    # The sandbox payment provider: an outside system that happens to ship with Portside.
-    path("sandbox/", include("adapters.payment_sandbox.urls")),
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
 ]
+
+if settings.PAYMENTS_SANDBOX_ENABLED:
+    # The sandbox payment provider: an outside system that happens to ship with Portside.
+    urlpatterns.append(path("sandbox/", include("adapters.payment_sandbox.urls")))
 
 handler404 = "adapters.api.problems.not_found"
 handler500 = "adapters.api.problems.server_error"

@@ -5,7 +5,7 @@ guards. A concurrent request with the same key blocks on the row's unique index
 until the first commits, then finds the stored response and replays it; if the first
 fails, its claim rolls back with it and the retry runs afresh. Only successful (2xx)
 responses are stored; keys are scoped per customer and kept for
-`IDEMPOTENCY_KEY_TTL` (24 hours).
+`IDEMPOTENCY_KEY_TTL_SECONDS` (24 hours).
 """
 
 import hashlib

@@ -15,7 +15,7 @@ from application.shared.pagination import Page, PageRequest
 
 
 class PageParameters(serializers.Serializer):
-    page = serializers.IntegerField(min_value=1, default=1)
+    page = serializers.IntegerField(min_value=1, max_value=1_000_000, default=1)
     page_size = serializers.IntegerField(min_value=1, required=False)
 
     def validate_page_size(self, value: int) -> int:

@@ -60,10 +60,17 @@ class DjangoBookingRepository:
             )
             for line in booking.lines
         )
+        self._save_attempts(booking)
         self._remember(booking)
 
     def save(self, booking: Booking) -> None:
-        models.Booking.objects.filter(id=booking.id).update(**changing_fields(booking))
+        models.Booking.objects.filter(id=booking.id).update(
+            **changing_fields(booking), updated_at=timezone.now()  # update() skips auto_now
+        )
+        self._save_attempts(booking)
+        self._remember(booking)
+
+    def _save_attempts(self, booking: Booking) -> None:
         if booking.attempts:  # new attempts are inserted, known ones get their status
             models.BookingPayment.objects.bulk_create(
                 [
@@ -82,7 +89,6 @@ class DjangoBookingRepository:
                 unique_fields=["provider", "payment_id"],
                 update_fields=["status"],
             )
-        self._remember(booking)
 
     def _locked(self) -> QuerySet[models.Booking]:
         return models.Booking.objects.select_for_update().prefetch_related(LINES, PAYMENTS)
@@ -99,6 +105,8 @@ class DjangoBookingRepository:
         return self._remember(_to_domain(row)) if row else None
 
     def get_by_payment_for_update(self, payment_id: str) -> Booking | None:
+        if not payment_id:  # an unpaid booking's payment_id column is "": never match that
+            return None
         started_for = models.BookingPayment.objects.filter(payment_id=payment_id).values(
             "booking_id"
         )
@@ -141,12 +149,12 @@ class DjangoSlotInventory:
         rows = (
             catalog_models.Slot.objects.select_for_update(of=("self",))
             .select_related("listing")
-            .filter(id__in=set(slot_ids), listing__is_published=True)
+            .filter(id__in=set(slot_ids))
             .order_by("id")
         )
         slots = {}
         for row in rows:
-            slots[row.id] = slot_from_row(row, row.listing.currency)
+            slots[row.id] = slot_from_row(row, row.listing.currency, row.listing.is_published)
             self._policies[row.id] = policy_from_json(row.listing.cancellation_policy)
         return slots
 
@@ -198,8 +206,8 @@ class DjangoPaymentInbox:
             provider=event.provider, event_id=event.event_id
         ).update(**changes)
 
-    def deferred_for(self, payment_id: str) -> list[PaymentEvent]:
+    def deferred_for(self, provider: str, payment_id: str) -> list[PaymentEvent]:
         rows = models.ProviderEvent.objects.filter(
-            payment_id=payment_id, outcome="deferred"
+            provider=provider, payment_id=payment_id, outcome="deferred"
         ).order_by("id")
         return [event_from_json(row.event) for row in rows]

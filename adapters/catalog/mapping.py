@@ -42,7 +42,7 @@ def listing_from_row(row: models.Listing) -> Listing:
     )
 
 
-def slot_from_row(row: models.Slot, currency: str) -> Slot:
+def slot_from_row(row: models.Slot, currency: str, on_sale: bool = True) -> Slot:
     return Slot(
         id=row.id,
         listing_id=row.listing_id,
@@ -52,6 +52,7 @@ def slot_from_row(row: models.Slot, currency: str) -> Slot:
         price=Money(row.price_amount, currency),
         seats_held=row.seats_held,
         seats_booked=row.seats_booked,
+        on_sale=on_sale,
     )
 
 

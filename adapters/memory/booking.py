@@ -116,8 +116,9 @@ class InMemorySlotInventory:
         found = {}
         for slot_id in sorted(set(slot_ids), key=str):
             slot = self._slots.slots.get(slot_id)
-            if slot is not None and self._listings.get_published(slot.listing_id) is not None:
-                found[slot_id] = attrs.evolve(slot)  # a copy: kept only when saved
+            if slot is not None:  # a copy: kept only when saved
+                listing = self._listings.listings[slot.listing_id]
+                found[slot_id] = attrs.evolve(slot, on_sale=listing.is_published)
         return found
 
     def policies(self, slot_ids: Iterable[UUID]) -> dict[UUID, CancellationPolicy]:
@@ -150,11 +151,11 @@ class InMemoryPaymentInbox:
         key = (event.provider, event.event_id)
         self.events[key] = (event, outcome, note, booking_id or self.events[key][3])
 
-    def deferred_for(self, payment_id: str) -> list[PaymentEvent]:
+    def deferred_for(self, provider: str, payment_id: str) -> list[PaymentEvent]:
         return [
             event
             for event, outcome, _, _ in self.events.values()
-            if event.payment_id == payment_id and outcome == "deferred"
+            if (event.provider, event.payment_id, outcome) == (provider, payment_id, "deferred")
         ]
 
     def outcome(self, provider: str, event_id: str) -> str:
@@ -170,12 +171,14 @@ class InMemoryUnitOfWork:
         slots: InMemorySlotRepository | None = None,
         bookings: InMemoryBookingRepository | None = None,
         bus: MessageBus | None = None,
+        inbox: InMemoryPaymentInbox | None = None,
     ) -> None:
         self.listings = listings or InMemoryListingRepository()
         self.slot_store = slots or InMemorySlotRepository()
         self.bookings = bookings or InMemoryBookingRepository()
         self.slots = InMemorySlotInventory(self.listings, self.slot_store)
-        self.inbox = InMemoryPaymentInbox()
+        # Shared like the other stores when given, so several units of work see one inbox.
+        self.inbox = inbox if inbox is not None else InMemoryPaymentInbox()
         self.bus = bus or MessageBus()
         self.committed = 0
         self.published: list[DomainEvent] = []

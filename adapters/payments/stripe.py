@@ -84,7 +84,8 @@ class StripeWebhookParser:
             )
         except stripe.SignatureVerificationError as error:
             raise InvalidSignature(str(error)) from error
-        obj = event.data.object
+        # The stripe library's objects are not dicts (no .get): read a plain copy.
+        obj = event.data.object.to_dict()
         kind = EVENT_KINDS.get(event.type)
         if kind is PaymentEventKind.REFUND_SUCCEEDED:
             payment_id, refund_id = str(obj["payment_intent"]), str(obj["id"])

@@ -72,7 +72,14 @@ class PaymentWebhookView(APIView):
             return problem_response(
                 problem_body(400, "invalid-signature", "Invalid signature", str(error))
             )
-        except (ValueError, KeyError, TypeError, DomainError) as error:  # JSON, fields, money
+        except (  # bad JSON, missing fields, wrong shapes, times out of range, bad money
+            ValueError,
+            KeyError,
+            TypeError,
+            AttributeError,
+            OverflowError,
+            DomainError,
+        ) as error:
             logger.warning("payment webhook %s: malformed event: %r", provider, error)
             return problem_response(
                 problem_body(

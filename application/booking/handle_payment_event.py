@@ -56,7 +56,7 @@ class HandlePaymentEvent:
                 return HandlePaymentEventResult(Outcome.UNMATCHED)
             outcome = self._apply(uow, booking, event)
             if outcome is Outcome.CONFIRMED or outcome is Outcome.RETURNED:
-                for deferred in uow.inbox.deferred_for(event.payment_id):
+                for deferred in uow.inbox.deferred_for(event.provider, event.payment_id):
                     self._apply(uow, booking, deferred)
             uow.bookings.save(booking)
             uow.commit()
@@ -95,6 +95,8 @@ class HandlePaymentEvent:
             return Outcome.CONFIRMED, ""
         if decision is PaymentDecision.ALREADY_APPLIED:
             return Outcome.ALREADY_APPLIED, ""
+        if decision is PaymentDecision.NOT_OURS:
+            return Outcome.UNMATCHED, "This payment id was started at another provider."
         returned = booking.returned[-1]
         refund_id = self._payments.refund(
             payment.payment_id, payment.amount, idempotency_key=f"return-{payment.payment_id}"
@@ -105,7 +107,7 @@ class HandlePaymentEvent:
     def _refund_settled(self, booking: Booking, event: PaymentEvent) -> tuple[Outcome, str]:
         if event.refund_id is not None and booking.knows_refund(event.refund_id):
             return Outcome.REFUND_SETTLED, ""
-        if booking.payment is None or booking.payment.payment_id != event.payment_id:
+        if not booking.has_applied(event.payment_id):
             # The refund overtook the payment it refunds: apply it once that arrives.
             return Outcome.DEFERRED, "Waiting for the payment it refunds."
         return Outcome.UNMATCHED, "A refund Portside did not ask for; check at the provider."

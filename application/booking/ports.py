@@ -53,8 +53,9 @@ class SlotInventory(Protocol):
     """The seats of bookable slots, locked while a unit of work moves them."""
 
     def lock(self, slot_ids: Iterable[UUID]) -> dict[UUID, Slot]:
-        """Slots of published listings among `slot_ids`, locked in ascending id order so
-        that concurrent bookings over the same slots never deadlock."""
+        """The slots among `slot_ids` that exist (unknown ids are left out), locked in
+        ascending id order so that concurrent bookings over the same slots never
+        deadlock. A slot whose listing is unpublished comes back with `on_sale=False`."""
         ...
 
     def policies(self, slot_ids: Iterable[UUID]) -> dict[UUID, CancellationPolicy]:
@@ -78,7 +79,7 @@ class PaymentInbox(Protocol):
         which booking it concerned."""
         ...
 
-    def deferred_for(self, payment_id: str) -> list[PaymentEvent]:
+    def deferred_for(self, provider: str, payment_id: str) -> list[PaymentEvent]:
         """Events set aside until the payment they depend on has been applied."""
         ...
 

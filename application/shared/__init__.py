@@ -1,1 +1,1 @@
-"""What every context's use cases share: pagination, the clock, the unit of work."""
+"""What every context's use cases share: pagination, the clock, the message bus, errors."""

@@ -212,7 +212,7 @@ class Booking:
 
         False when the news is stale: the same payment already succeeded or failed.
         """
-        if self._has_seen(payment_id) or any(
+        if self.has_applied(payment_id) or any(
             a.payment_id == payment_id and a.status is not PaymentStatus.PENDING
             for a in self.attempts
         ):
@@ -232,11 +232,16 @@ class Booking:
         - seen before (the confirming payment or one already returned): nothing again;
         - wrong amount or currency: returned in full, booking untouched;
         - booking already paid by another payment: returned in full;
-        - hold expired: confirmed again if every seat can be re-held, else returned;
+        - hold expired: confirmed again if every seat can be re-held before its slot
+          starts, else returned;
+        - an id this booking started at *another* provider: not ours, nothing changes;
         - booking cancelled: returned in full.
         """
-        if self._has_seen(payment.payment_id):
+        if self.has_applied(payment.payment_id):
             return PaymentDecision.ALREADY_APPLIED
+        started = [a for a in self.attempts if a.payment_id == payment.payment_id]
+        if started and all(a.provider != payment.provider for a in started):
+            return PaymentDecision.NOT_OURS  # the id belongs to another provider's payment
         for attempt in self.attempts:
             if attempt.payment_id == payment.payment_id:
                 attempt.status = PaymentStatus.SUCCEEDED
@@ -248,7 +253,11 @@ class Booking:
         if self.status is BookingStatus.CONFIRMED:
             return self._return(payment, ReturnReason.ALREADY_PAID, now)
         if self.status is BookingStatus.EXPIRED:
-            if all(slots[line.slot_id].seats_available >= line.seats for line in self.lines):
+            if all(
+                slots[line.slot_id].seats_available >= line.seats
+                and not slots[line.slot_id].has_started(now)
+                for line in self.lines
+            ):
                 for line in self.lines:
                     slots[line.slot_id].hold(line.seats)
                 self.status = BookingStatus.HELD
@@ -271,7 +280,8 @@ class Booking:
             returned.refund_id == refund_id for returned in self.returned
         )
 
-    def _has_seen(self, payment_id: str) -> bool:
+    def has_applied(self, payment_id: str) -> bool:
+        """This payment confirmed the booking or was returned: news of it is old."""
         confirmed_by = self.payment.payment_id if self.payment else None
         return payment_id == confirmed_by or any(
             returned.payment.payment_id == payment_id for returned in self.returned
@@ -329,7 +339,9 @@ def _check_requests(requests: Sequence[SeatRequest], now: datetime) -> None:
             fields[f"lines.{index}.seats"] = [
                 f"Book {MIN_SEATS_PER_LINE} to {MAX_SEATS_PER_LINE} seats per slot."
             ]
-        if request.slot.id in seen:
+        if not request.slot.on_sale:
+            fields[f"lines.{index}.slot_id"] = ["No bookable slot has this id."]
+        elif request.slot.id in seen:
             fields[f"lines.{index}.slot_id"] = [
                 "Each slot appears once; ask for more seats instead."
             ]

@@ -61,6 +61,7 @@ class PaymentDecision(enum.StrEnum):
     CONFIRMED = "confirmed"  # the payment pays for the booking
     ALREADY_APPLIED = "already_applied"  # this payment was handled before
     RETURNED = "returned"  # refund it in full (see the ReturnedPayment's reason)
+    NOT_OURS = "not_ours"  # the payment id belongs to a payment at another provider
 
 
 class PaymentEventKind(enum.StrEnum):

@@ -26,6 +26,9 @@ class Slot:
     price: Money
     seats_held: int = 0
     seats_booked: int = 0
+    # False once its listing is unpublished: nothing new is sold, but the bookings it
+    # already has still confirm, cancel and expire.
+    on_sale: bool = True
 
     def __attrs_post_init__(self) -> None:
         if self.starts_at.tzinfo is None or self.ends_at.tzinfo is None:

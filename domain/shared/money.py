@@ -59,7 +59,11 @@ class Money:
 
     def __attrs_post_init__(self) -> None:
         exponent = Decimal(1).scaleb(-MINOR_UNITS[self.currency])
-        object.__setattr__(self, "amount", self.amount.quantize(exponent, ROUND_HALF_EVEN))
+        try:
+            rounded = self.amount.quantize(exponent, ROUND_HALF_EVEN)
+        except InvalidOperation as error:  # more digits than Decimal's context holds
+            raise InvalidMoney(f"{self.amount} is too large an amount.") from error
+        object.__setattr__(self, "amount", rounded)
 
     @classmethod
     def zero(cls, currency: str) -> Money:

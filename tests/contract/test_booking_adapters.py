@@ -15,12 +15,14 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
+import attrs
 import pytest
 
 from adapters.booking.repositories import DjangoBookingRepository
 from adapters.booking.unit_of_work import DjangoUnitOfWork
 from adapters.memory.booking import (
     InMemoryBookingRepository,
+    InMemoryPaymentInbox,
     InMemoryUnitOfWork,
     SequentialReferences,
 )
@@ -29,7 +31,21 @@ from application.booking.ports import BookingUnitOfWork
 from application.shared.messagebus import MessageBus
 from application.shared.pagination import PageRequest
 from domain.booking.booking import Booking, BookingLine, BookingStatus, Payment, SeatRequest
-from domain.booking.events import BookingCancelled, BookingConfirmed, BookingHeld, RefundIssued
+from domain.booking.events import (
+    BookingCancelled,
+    BookingConfirmed,
+    BookingHeld,
+    PaymentFailed,
+    RefundIssued,
+)
+from domain.booking.payments import (
+    PaymentAttempt,
+    PaymentEvent,
+    PaymentEventKind,
+    PaymentStatus,
+    ReturnedPayment,
+    ReturnReason,
+)
 from domain.booking.refunds import Refund
 from domain.catalog.listing import Listing
 from domain.catalog.policy import CancellationPolicy, RefundTier
@@ -92,6 +108,10 @@ class Backend:
         """A block at whose end committed work has handed its events to the bus."""
         raise NotImplementedError
 
+    def inbox_row(self, provider: str, event_id: str) -> tuple[str, UUID | None] | None:
+        """(outcome, booking id) of a provider event as the inbox holds it now, if at all."""
+        raise NotImplementedError
+
 
 class MemoryBackend(Backend):
     name = "memory"
@@ -101,10 +121,11 @@ class MemoryBackend(Backend):
         self.listings = InMemoryListingRepository()
         self.slots = InMemorySlotRepository()
         self.bookings = InMemoryBookingRepository()
+        self.inbox = InMemoryPaymentInbox()
         self._customers = itertools.count(1)
 
     def uow(self) -> BookingUnitOfWork:
-        return InMemoryUnitOfWork(self.listings, self.slots, self.bookings, self.bus)
+        return InMemoryUnitOfWork(self.listings, self.slots, self.bookings, self.bus, self.inbox)
 
     def listing(
         self,
@@ -154,6 +175,10 @@ class MemoryBackend(Backend):
     @contextmanager
     def events_delivered(self) -> Iterator[None]:
         yield  # the in-memory unit of work publishes as it commits
+
+    def inbox_row(self, provider: str, event_id: str) -> tuple[str, UUID | None] | None:
+        found = self.inbox.events.get((provider, event_id))
+        return (found[1], found[3]) if found else None
 
 
 class DjangoBackend(Backend):
@@ -231,6 +256,12 @@ class DjangoBackend(Backend):
         # The test runs inside a transaction that never commits, so on_commit callbacks
         # would never run; pytest-django's fixture captures and runs them at the end.
         return self._capture(execute=True)
+
+    def inbox_row(self, provider: str, event_id: str) -> tuple[str, UUID | None] | None:
+        from adapters.booking import models
+
+        row = models.ProviderEvent.objects.filter(provider=provider, event_id=event_id).first()
+        return (row.outcome, row.booking_id) if row else None
 
 
 # The mark makes pytest-django create the test database before the test asks for `db`.
@@ -490,7 +521,9 @@ def test_lapsed_hold_ids_are_the_held_ones_that_ended_oldest_first(backend: Back
 # ---------------------------------------------------------------- the slot inventory
 
 
-def test_lock_returns_the_slots_of_published_listings_in_id_order(backend: Backend) -> None:
+def test_lock_returns_the_known_slots_in_id_order_unpublished_ones_off_sale(
+    backend: Backend,
+) -> None:
     published = backend.listing(currency="USD")
     ids = [backend.slot(published, capacity=8, price="40.00", held=2, booked=3) for _ in range(4)]
     hidden = backend.slot(backend.listing(published=False))
@@ -498,7 +531,9 @@ def test_lock_returns_the_slots_of_published_listings_in_id_order(backend: Backe
     with backend.uow() as uow:
         slots = uow.slots.lock([*ids, hidden, uuid4(), ids[0]])
 
-    assert list(slots) == sorted(ids)
+    assert list(slots) == sorted([*ids, hidden])
+    assert [slots[i].on_sale for i in ids] == [True] * 4
+    assert slots[hidden].on_sale is False
     slot = slots[ids[0]]
     assert (slot.id, slot.listing_id) == (ids[0], published)
     assert (slot.starts_at, slot.ends_at) == (
@@ -704,3 +739,255 @@ def test_a_unit_of_work_can_be_used_again(backend: Backend) -> None:
 def _held(slot: Slot, seats: int) -> Slot:
     slot.hold(seats)
     return slot
+
+
+# ---------------------------------------------------------------- payments on the booking
+
+
+def an_attempt(
+    payment_id: str,
+    *,
+    status: PaymentStatus = PaymentStatus.PENDING,
+    amount: str = "50.00",
+    at: datetime = NOW,
+) -> PaymentAttempt:
+    return PaymentAttempt(
+        provider="sandbox",
+        payment_id=payment_id,
+        amount=Money(amount, "EUR"),
+        pay_url=f"https://pay.example/{payment_id}",
+        status=status,
+        created_at=at,
+    )
+
+
+def test_attempts_and_returned_payments_round_trip_through_save(backend: Backend) -> None:
+    customer = backend.customer()
+    slot = backend.slot(backend.listing())
+    booking = hold(backend, customer, (slot, 2))  # 50.00 EUR
+    first, second = an_attempt("pay_1"), an_attempt("pay_2", at=NOW + timedelta(minutes=1))
+
+    with backend.uow() as uow:
+        found = uow.bookings.get_for_update(booking.reference, customer)
+        assert found is not None
+        found.start_payment(first, NOW)
+        uow.bookings.save(found)
+        uow.commit()
+
+    stored = backend.stored(booking.reference, customer)
+    assert stored is not None
+    assert stored.attempts == [first]
+
+    with backend.uow() as uow:
+        found = uow.bookings.get_for_update(booking.reference, customer)
+        assert found is not None
+        found.payment_failed("pay_1", NOW)
+        found.start_payment(second, NOW + timedelta(minutes=1))
+        uow.bookings.save(found)
+        uow.commit()
+
+    stored = backend.stored(booking.reference, customer)
+    assert stored is not None
+    assert [(a.payment_id, a.status) for a in stored.attempts] == [
+        ("pay_1", PaymentStatus.FAILED),
+        ("pay_2", PaymentStatus.PENDING),
+    ]
+
+    wrong = Payment("sandbox", "pay_2", Money("50.00", "USD"))
+    right = Payment("sandbox", "pay_3", Money("50.00", "EUR"))
+    twice = Payment("stripe", "pi_4", Money("50.00", "EUR"))
+    with backend.uow() as uow:
+        found = uow.bookings.get_for_update(booking.reference, customer)
+        assert found is not None
+        slots = uow.slots.lock(found.slot_ids)
+        found.payment_succeeded(wrong, slots, NOW)  # returned: another currency
+        found.record_return("pay_2", "re_2", NOW)
+        found.payment_succeeded(right, slots, NOW)  # confirms
+        found.payment_succeeded(twice, slots, NOW)  # returned: already paid, not yet refunded
+        uow.slots.save(slots.values())
+        uow.bookings.save(found)
+        uow.commit()
+
+    stored = backend.stored(booking.reference, customer)
+    assert stored == found
+    assert stored is not None
+    assert stored.status is BookingStatus.CONFIRMED
+    assert stored.payment == right
+    assert [(a.payment_id, a.status) for a in stored.attempts] == [
+        ("pay_1", PaymentStatus.FAILED),
+        ("pay_2", PaymentStatus.SUCCEEDED),
+    ]
+    assert stored.returned == [
+        ReturnedPayment(wrong, ReturnReason.AMOUNT_MISMATCH, "re_2"),
+        ReturnedPayment(twice, ReturnReason.ALREADY_PAID),
+    ]
+    assert backend.counters(slot) == (0, 2)
+
+
+def test_an_added_booking_keeps_its_attempts_and_returned_payments(backend: Backend) -> None:
+    customer = backend.customer()
+    slot = backend.slot(backend.listing())
+    booking = Booking(
+        id=uuid4(),
+        reference="PS-7K3F9Q",
+        customer_id=customer,
+        lines=(BookingLine(slot, 2, Money("25.00", "EUR")),),
+        status=BookingStatus.HELD,
+        created_at=NOW,
+        expires_at=NOW + HOLD_FOR,
+        attempts=[
+            an_attempt("pay_1", status=PaymentStatus.FAILED),
+            an_attempt("pay_2", status=PaymentStatus.SUCCEEDED, at=NOW + timedelta(seconds=1)),
+        ],
+        returned=[
+            ReturnedPayment(
+                Payment("sandbox", "pay_2", Money("49.00", "EUR")),
+                ReturnReason.AMOUNT_MISMATCH,
+                "re_2",
+            )
+        ],
+    )
+
+    with backend.uow() as uow:
+        uow.bookings.add(booking)
+        uow.commit()
+
+    assert backend.stored("PS-7K3F9Q", customer) == booking
+
+
+def test_get_by_payment_for_update_finds_the_booking_a_payment_started_for_or_confirmed(
+    backend: Backend,
+) -> None:
+    customer = backend.customer()
+    slot = backend.slot(backend.listing())
+    started = hold(backend, customer, (slot, 2))
+    with backend.uow() as uow:
+        found = uow.bookings.get_for_update(started.reference, customer)
+        assert found is not None
+        found.start_payment(an_attempt("pay_started"), NOW)
+        uow.bookings.save(found)
+        uow.commit()
+    confirmed = a_booking(backend, customer, slot, status=BookingStatus.CONFIRMED)
+    assert confirmed.payment is not None
+    a_booking(backend, customer, slot)  # held, no payment of any kind
+    backend.published.clear()
+
+    with backend.events_delivered(), backend.uow() as uow:
+        by_attempt = uow.bookings.get_by_payment_for_update("pay_started")
+        by_payment = uow.bookings.get_by_payment_for_update(confirmed.payment.payment_id)
+        assert uow.bookings.get_by_payment_for_update("pay_unknown") is None
+        assert uow.bookings.get_by_payment_for_update("") is None  # never "any unpaid one"
+        assert by_attempt is not None
+        assert by_attempt.id == started.id
+        assert by_attempt.attempts == [an_attempt("pay_started")]
+        assert by_payment == confirmed
+        # What it finds takes part in the work: its events are collected.
+        by_attempt.payment_failed("pay_started", NOW)
+        uow.bookings.save(by_attempt)
+        uow.commit()
+
+    assert backend.published == [PaymentFailed(NOW, started.id, started.reference, "pay_started")]
+
+
+# ---------------------------------------------------------------- the payment inbox
+
+
+def an_event(
+    payment_id: str = "pay_1",
+    *,
+    event_id: str = "evt_1",
+    provider: str = "sandbox",
+    kind: PaymentEventKind | None = PaymentEventKind.REFUND_SUCCEEDED,
+    booking_id: UUID | None = None,
+) -> PaymentEvent:
+    refund = kind is PaymentEventKind.REFUND_SUCCEEDED
+    return PaymentEvent(
+        provider=provider,
+        event_id=event_id,
+        kind=kind,
+        payment_id=payment_id,
+        amount=Money("62.50", "EUR") if kind else None,
+        booking_id=booking_id,
+        occurred_at=NOW,
+        refund_id=f"re_{event_id}" if refund else None,
+    )
+
+
+def test_the_inbox_records_an_event_id_once_per_provider(backend: Backend) -> None:
+    event = an_event()
+
+    with backend.uow() as uow:
+        assert uow.inbox.record(event) is True
+        assert uow.inbox.record(event) is False
+        uow.commit()
+    with backend.uow() as uow:
+        assert uow.inbox.record(event) is False  # in later work too
+        assert uow.inbox.record(attrs.evolve(event, payment_id="pay_2")) is False  # the id decides
+        assert uow.inbox.record(attrs.evolve(event, provider="stripe")) is True
+        uow.commit()
+
+    assert backend.inbox_row("sandbox", "evt_1") == ("received", None)
+    assert backend.inbox_row("stripe", "evt_1") == ("received", None)
+
+
+def test_resolve_files_an_outcome_and_deferred_for_lists_what_waits(backend: Backend) -> None:
+    customer = backend.customer()
+    booking = a_booking(backend, customer, backend.slot(backend.listing()))
+    waiting = an_event("pay_1", event_id="evt_1", booking_id=booking.id)
+    also_waiting = an_event("pay_1", event_id="evt_2")
+    elsewhere = an_event("pay_2", event_id="evt_3")
+    other_provider = an_event("pay_1", event_id="evt_6", provider="stripe")
+    applied = an_event("pay_1", event_id="evt_4", kind=PaymentEventKind.PAYMENT_SUCCEEDED)
+    ignored = an_event("pay_1", event_id="evt_5", kind=None)
+
+    with backend.uow() as uow:
+        for event in (waiting, also_waiting, elsewhere, other_provider, applied, ignored):
+            uow.inbox.record(event)
+        uow.inbox.resolve(waiting, "deferred", "Waiting for the payment.", booking.id)
+        uow.inbox.resolve(also_waiting, "deferred")
+        uow.inbox.resolve(elsewhere, "deferred")
+        uow.inbox.resolve(other_provider, "deferred")
+        uow.inbox.resolve(applied, "confirmed", "", booking.id)
+        uow.inbox.resolve(ignored, "ignored")
+        uow.commit()
+
+    with backend.uow() as uow:
+        assert uow.inbox.deferred_for("sandbox", "pay_1") == [waiting, also_waiting]  # in order
+        assert uow.inbox.deferred_for("sandbox", "pay_2") == [elsewhere]
+        assert uow.inbox.deferred_for("stripe", "pay_1") == [other_provider]
+        assert uow.inbox.deferred_for("sandbox", "pay_3") == []
+        uow.inbox.resolve(waiting, "refund_settled")  # no booking given: the known one stays
+        uow.inbox.resolve(also_waiting, "unmatched", "A refund Portside did not ask for.")
+        assert uow.inbox.deferred_for("sandbox", "pay_1") == []
+        uow.commit()
+
+    assert backend.inbox_row("sandbox", "evt_1") == ("refund_settled", booking.id)
+    assert backend.inbox_row("sandbox", "evt_2") == ("unmatched", None)
+    assert backend.inbox_row("sandbox", "evt_4") == ("confirmed", booking.id)
+    assert backend.inbox_row("sandbox", "evt_5") == ("ignored", None)
+    assert backend.inbox_row("sandbox", "evt_6") is None
+
+
+@pytest.mark.parametrize("failing", [False, True], ids=["left without commit", "an exception"])
+def test_a_rolled_back_unit_of_work_forgets_the_inbox_row(backend: Backend, failing: bool) -> None:
+    event = an_event()
+
+    def work() -> None:
+        with backend.uow() as uow:
+            assert uow.inbox.record(event) is True
+            uow.inbox.resolve(event, "returned")
+            if failing:
+                uow.commit()
+                raise RuntimeError("the provider failed")
+
+    if failing:
+        with pytest.raises(RuntimeError):
+            work()
+    else:
+        work()
+
+    assert backend.inbox_row("sandbox", "evt_1") is None
+    with backend.uow() as uow:
+        assert uow.inbox.record(event) is True  # the provider's retry is new
+        uow.commit()
+    assert backend.inbox_row("sandbox", "evt_1") == ("received", None)

@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from adapters.api.models import IdempotencyKey
 from adapters.booking import models as booking_models
+from adapters.api import tasks as api_tasks
 from adapters.booking import tasks
 from adapters.catalog import models as catalog_models
 from adapters.memory.booking import InMemoryPaymentGateway
@@ -187,7 +188,7 @@ class TestCeleryTasks:
                 created_at=now - timedelta(seconds=age),
             )
 
-        assert tasks.purge_idempotency_keys.delay().get(timeout=10) == 1
+        assert api_tasks.purge_idempotency_keys.delay().get(timeout=10) == 1
         assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["fresh"]
 
 
