@@ -30,6 +30,8 @@ from domain.shared.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
+MAX_ID = 100  # the inbox's and the payment table's id columns
+
 
 class WebhookParser(Protocol):
     def parse(self, body: bytes, headers: dict[str, str]) -> PaymentEvent: ...
@@ -67,6 +69,8 @@ class PaymentWebhookView(APIView):
             )
         try:
             event = parser.parse(request.body, dict(request.headers))
+            if max(len(event.event_id), len(event.payment_id), len(event.refund_id or "")) > MAX_ID:
+                raise ValueError("An id longer than any provider's.")
         except InvalidSignature as error:
             logger.warning("payment webhook %s: signature refused: %s", provider, error)
             return problem_response(

@@ -41,3 +41,8 @@ def test_a_stripe_shop_refuses_events_signed_with_the_sandbox_secret(settings: A
 def test_the_active_provider_is_accepted(settings: Any) -> None:
     settings.PAYMENT_WEBHOOK_PROVIDERS = ["sandbox"]
     assert post(sandbox_event(), settings.PAYMENTS_SANDBOX_WEBHOOK_SECRET) == 200
+
+
+def test_an_id_longer_than_any_provider_uses_is_a_malformed_event(settings: Any) -> None:
+    body = sandbox_event().replace(b"evt_forged", b"evt_" + b"x" * 200)
+    assert post(body, settings.PAYMENTS_SANDBOX_WEBHOOK_SECRET) == 400
