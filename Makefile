@@ -54,7 +54,9 @@ demo-data: migrate ## load the demo listings, slots, customer and staff (idempot
 
 .PHONY: run
 run: demo-data ## serve the after (hexagonal) version on 127.0.0.1:8000
-	$(MANAGE) runserver $(HOST):$(PORT)
+	WEBHOOK_ALLOWED_HOSTS=$${WEBHOOK_ALLOWED_HOSTS-127.0.0.1,localhost} \
+	PORTSIDE_BASE_URL=$${PORTSIDE_BASE_URL-http://$(HOST):$(PORT)} \
+	  $(MANAGE) runserver $(HOST):$(PORT)
 
 # The unit suite runs without pytest-django, which proves it needs no Django at all.
 UNIT := $(PYTEST) -p no:django -p no:hypothesispytest tests/unit

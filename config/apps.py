@@ -21,4 +21,6 @@ WIRED_MODULES = [
     "adapters.booking.admin",
     "adapters.booking.tasks",
     "adapters.booking.management.commands.expire_holds",
+    "adapters.partners.tasks",
+    "adapters.partners.management.commands.deliver_webhooks",
 ]

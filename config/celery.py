@@ -9,4 +9,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("portside")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["adapters.api", "adapters.booking", "adapters.payment_sandbox"])
+app.autodiscover_tasks(
+    ["adapters.api", "adapters.booking", "adapters.partners", "adapters.payment_sandbox"]
+)

@@ -21,6 +21,14 @@ from adapters.booking.repositories import DjangoBookingRepository
 from adapters.booking.unit_of_work import DjangoUnitOfWork
 from adapters.catalog.repositories import DjangoListingRepository, DjangoSlotRepository
 from adapters.clock import SystemClock
+from adapters.partners.formatters import FORMATTERS
+from adapters.partners.http import RequestsWebhookSender, SocketResolver
+from adapters.partners.repositories import (
+    CeleryDeliveryQueue,
+    DjangoDeliveryRepository,
+    DjangoPartnerUnitOfWork,
+    DjangoSubscriptionRepository,
+)
 from adapters.payments.sandbox import SandboxGateway, SandboxWebhookParser
 from adapters.payments.stripe import StripeWebhookParser, stripe_gateway
 from adapters.references import RandomReferences
@@ -35,6 +43,18 @@ from application.booking.list_bookings import ListBookings
 from application.catalog.get_listing import GetListing
 from application.catalog.list_listings import ListListings
 from application.catalog.list_slots import ListSlots
+from application.partners.create_subscription import CreateSubscription
+from application.partners.delete_subscription import DeleteSubscription
+from application.partners.deliver_webhook import DeliverWebhook
+from application.partners.list_deliveries import ListDeliveries
+from application.partners.list_subscriptions import GetSubscription, ListSubscriptions
+from application.partners.ports import DestinationPolicy
+from application.partners.record_partner_events import RecordPartnerEvents
+from application.partners.redeliver import Redeliver
+from application.partners.rotate_secret import RotateSecret
+from application.partners.send_test_event import SendTestEvent
+from application.partners.sweep_deliveries import SweepDeliveries
+from application.partners.update_subscription import UpdateSubscription
 from application.shared.messagebus import MessageBus
 
 
@@ -50,7 +70,32 @@ class Container(containers.DeclarativeContainer):
     listing_repository = providers.Singleton(DjangoListingRepository)
     slot_repository = providers.Singleton(DjangoSlotRepository)
     booking_repository = providers.Factory(DjangoBookingRepository)
-    unit_of_work = providers.Factory(DjangoUnitOfWork, bus=message_bus)
+    # ---- partner webhooks
+    subscription_repository = providers.Singleton(DjangoSubscriptionRepository)
+    delivery_repository = providers.Singleton(DjangoDeliveryRepository)
+    partner_unit_of_work = providers.Factory(DjangoPartnerUnitOfWork)
+    payload_formatters = providers.Object(FORMATTERS)
+    delivery_queue = providers.Singleton(CeleryDeliveryQueue)
+    address_resolver = providers.Singleton(SocketResolver)
+    webhook_sender = providers.Singleton(RequestsWebhookSender)
+    destination_policy = providers.Callable(
+        lambda: DestinationPolicy(
+            allow_http=settings.WEBHOOK_ALLOW_HTTP,
+            allowed_hosts=frozenset(settings.WEBHOOK_ALLOWED_HOSTS),
+        )
+    )
+    # The outbox: runs inside every booking unit of work, before it commits.
+    record_partner_events = providers.Factory(
+        RecordPartnerEvents,
+        subscriptions=subscription_repository,
+        deliveries=delivery_repository,
+        formatters=payload_formatters,
+        queue=delivery_queue,
+        clock=clock,
+    )
+    unit_of_work = providers.Factory(
+        DjangoUnitOfWork, bus=message_bus, before_commit=record_partner_events
+    )
     references = providers.Singleton(RandomReferences)
     # ---- payment providers: PAYMENT_PROVIDER picks the gateway; every provider's
     # webhook parser stays available so late events from a previous provider still land.
@@ -108,6 +153,48 @@ class Container(containers.DeclarativeContainer):
     checkout = providers.Factory(Checkout, uow=unit_of_work, payments=payment_gateway, clock=clock)
     handle_payment_event = providers.Factory(
         HandlePaymentEvent, uow=unit_of_work, payments=payment_gateway, clock=clock
+    )
+
+    # ---- partner use cases
+    list_subscriptions = providers.Factory(ListSubscriptions, subscriptions=subscription_repository)
+    get_subscription = providers.Factory(GetSubscription, subscriptions=subscription_repository)
+    create_subscription = providers.Factory(
+        CreateSubscription,
+        uow=partner_unit_of_work,
+        formats=payload_formatters,
+        resolver=address_resolver,
+        policy=destination_policy,
+    )
+    update_subscription = providers.Factory(
+        UpdateSubscription,
+        uow=partner_unit_of_work,
+        formats=payload_formatters,
+        resolver=address_resolver,
+        policy=destination_policy,
+    )
+    delete_subscription = providers.Factory(DeleteSubscription, uow=partner_unit_of_work)
+    rotate_secret = providers.Factory(RotateSecret, uow=partner_unit_of_work, clock=clock)
+    send_test_event = providers.Factory(
+        SendTestEvent,
+        uow=partner_unit_of_work,
+        formatters=payload_formatters,
+        queue=delivery_queue,
+        clock=clock,
+    )
+    list_deliveries = providers.Factory(ListDeliveries, deliveries=delivery_repository)
+    redeliver = providers.Factory(
+        Redeliver, uow=partner_unit_of_work, queue=delivery_queue, clock=clock
+    )
+    deliver_webhook = providers.Factory(
+        DeliverWebhook,
+        uow=partner_unit_of_work,
+        sender=webhook_sender,
+        resolver=address_resolver,
+        policy=destination_policy,
+        clock=clock,
+    )
+    sweep_deliveries = providers.Factory(
+        SweepDeliveries, uow=partner_unit_of_work, deliver=deliver_webhook, clock=clock
     )
 
 

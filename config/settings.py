@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "adapters.booking",
     "adapters.demo",
     "adapters.payment_sandbox",
+    "adapters.partners",
+    "adapters.partner_inbox",
 ]
 
 MIDDLEWARE = [
@@ -182,6 +184,14 @@ if PAYMENT_PROVIDER == "stripe" and not (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SE
         "PAYMENT_PROVIDER=stripe needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET."
     )
 
+# ---- partner webhooks: where deliveries may go (SSRF protection). Outside development
+# only https to public addresses; WEBHOOK_ALLOWED_HOSTS names hosts that skip the
+# address check (development, tests, the compose demo's partner inbox).
+WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", DEBUG)
+WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS")
+# Serve the demo partner inbox under /partner-inbox/ (development and the compose demo).
+PARTNER_INBOX_ENABLED = env_bool("PARTNER_INBOX_ENABLED", DEBUG)
+
 # ---- Celery: a broker (Redis) when CELERY_BROKER_URL is set; otherwise tasks run
 # eagerly in-process, which is all the embedded default needs.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
@@ -191,6 +201,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "expire-holds": {"task": "booking.expire_holds", "schedule": 60.0},
     "purge-idempotency-keys": {"task": "api.purge_idempotency_keys", "schedule": 3600.0},
+    "sweep-deliveries": {"task": "partners.sweep_deliveries", "schedule": 30.0},
 }
 
 LOGGING = {

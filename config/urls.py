@@ -9,6 +9,7 @@ from adapters.accounts.views import RegisterView, TokenView
 from adapters.booking import views as booking
 from adapters.catalog import views as catalog
 from adapters.health import health
+from adapters.partners import views as partners
 from adapters.payments.webhooks import PaymentWebhookView
 from config.container import container
 
@@ -39,6 +40,41 @@ api_v1 = [
         booking.BookingCancelView.as_view(cancel_booking=container.cancel_booking),
     ),
     path(
+        "partners/subscriptions/",
+        partners.SubscriptionCollectionView.as_view(
+            list_subscriptions=container.list_subscriptions,
+            create_subscription=container.create_subscription,
+        ),
+    ),
+    path(
+        "partners/subscriptions/<uuid:subscription_id>/",
+        partners.SubscriptionDetailView.as_view(
+            get_subscription=container.get_subscription,
+            update_subscription=container.update_subscription,
+            delete_subscription=container.delete_subscription,
+        ),
+    ),
+    path(
+        "partners/subscriptions/<uuid:subscription_id>/rotate-secret/",
+        partners.RotateSecretView.as_view(rotate_secret=container.rotate_secret),
+    ),
+    path(
+        "partners/subscriptions/<uuid:subscription_id>/test/",
+        partners.TestEventView.as_view(send_test_event=container.send_test_event),
+    ),
+    path(
+        "partners/subscriptions/<uuid:subscription_id>/deliveries/",
+        partners.DeliveryCollectionView.as_view(list_deliveries=container.list_deliveries),
+    ),
+    path(
+        "partners/deliveries/",
+        partners.DeliveryCollectionView.as_view(list_deliveries=container.list_deliveries),
+    ),
+    path(
+        "partners/deliveries/<uuid:delivery_id>/redeliver/",
+        partners.RedeliverView.as_view(redeliver=container.redeliver),
+    ),
+    path(
         "bookings/<str:reference>/checkout/",
         booking.BookingCheckoutView.as_view(checkout=container.checkout),
     ),
@@ -61,6 +97,10 @@ urlpatterns = [
 if settings.PAYMENTS_SANDBOX_ENABLED:
     # The sandbox payment provider: an outside system that happens to ship with Portside.
     urlpatterns.append(path("sandbox/", include("adapters.payment_sandbox.urls")))
+
+if settings.PARTNER_INBOX_ENABLED:
+    # A demo partner that receives and verifies webhooks: another outside system.
+    urlpatterns.append(path("partner-inbox/", include("adapters.partner_inbox.urls")))
 
 handler404 = "adapters.api.problems.not_found"
 handler500 = "adapters.api.problems.server_error"

@@ -65,7 +65,8 @@ class DjangoBookingRepository:
 
     def save(self, booking: Booking) -> None:
         models.Booking.objects.filter(id=booking.id).update(
-            **changing_fields(booking), updated_at=timezone.now()  # update() skips auto_now
+            **changing_fields(booking),
+            updated_at=timezone.now(),  # update() skips auto_now
         )
         self._save_attempts(booking)
         self._remember(booking)

@@ -5,7 +5,7 @@ committed."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from types import TracebackType
 from typing import Self
@@ -172,7 +172,9 @@ class InMemoryUnitOfWork:
         bookings: InMemoryBookingRepository | None = None,
         bus: MessageBus | None = None,
         inbox: InMemoryPaymentInbox | None = None,
+        before_commit: Callable[[list[DomainEvent], dict[UUID, Booking]], object] | None = None,
     ) -> None:
+        self._before_commit = before_commit
         self.listings = listings or InMemoryListingRepository()
         self.slot_store = slots or InMemorySlotRepository()
         self.bookings = bookings or InMemoryBookingRepository()
@@ -204,9 +206,12 @@ class InMemoryUnitOfWork:
     ) -> None:
         if exc_type is None and self._committed:
             self.committed += 1
-            events = [event for booking in self.bookings.seen() for event in booking.events]
-            for booking in self.bookings.seen():
+            bookings = {booking.id: booking for booking in self.bookings.seen()}
+            events = [event for booking in bookings.values() for event in booking.events]
+            for booking in bookings.values():
                 booking.events.clear()
+            if self._before_commit is not None and events:
+                self._before_commit(events, bookings)
             self.published.extend(events)
             self.bus.publish(events)
         else:

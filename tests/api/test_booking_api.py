@@ -48,8 +48,9 @@ STRONG_PASSWORD = "harbour-lights-at-dusk-42"
 #   4. UPDATE the slots' seat counters               (bulk_update: one query for all lines)
 #   5. INSERT the booking
 #   6. INSERT its lines                              (bulk_create: one query for all lines)
-#   7. RELEASE SAVEPOINT                             (the unit of work commits)
-HOLD_QUERIES = 7
+#   7. SELECT the active partner subscriptions       (the outbox; + one INSERT per matching one)
+#   8. RELEASE SAVEPOINT                             (the unit of work commits)
+HOLD_QUERIES = 8
 
 # GET /api/v1/bookings/, whatever the page size:
 #   1. SELECT the token JOIN its user

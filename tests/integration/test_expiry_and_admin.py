@@ -15,9 +15,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from adapters.api import tasks as api_tasks
 from adapters.api.models import IdempotencyKey
 from adapters.booking import models as booking_models
-from adapters.api import tasks as api_tasks
 from adapters.booking import tasks
 from adapters.catalog import models as catalog_models
 from adapters.memory.booking import InMemoryPaymentGateway

@@ -1,0 +1,154 @@
+"""The partner ports over dictionaries, plus a sender and a resolver that need no network."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from types import TracebackType
+from typing import Self
+from uuid import UUID
+
+from application.partners.ports import SendResult
+from application.shared.pagination import Page, PageRequest
+from domain.partners.delivery import Delivery
+from domain.partners.subscription import Subscription
+
+
+class InMemorySubscriptionRepository:
+    def __init__(self) -> None:
+        self.subscriptions: dict[UUID, Subscription] = {}
+
+    def add(self, subscription: Subscription) -> None:
+        self.subscriptions[subscription.id] = copy.deepcopy(subscription)
+
+    save = add
+
+    def delete(self, subscription_id: UUID) -> None:
+        self.subscriptions.pop(subscription_id, None)
+
+    def get(self, subscription_id: UUID, partner_id: int | None) -> Subscription | None:
+        found = self.subscriptions.get(subscription_id)
+        if found is None or partner_id not in (None, found.partner_id):
+            return None
+        return copy.deepcopy(found)
+
+    def for_partner(self, partner_id: int, page: PageRequest) -> Page[Subscription]:
+        mine = [s for s in self.subscriptions.values() if s.partner_id == partner_id]
+        return Page(
+            [copy.deepcopy(s) for s in mine[page.offset : page.offset + page.size]], len(mine), page
+        )
+
+    def active_for(self, event_type: str) -> list[Subscription]:
+        return [copy.deepcopy(s) for s in self.subscriptions.values() if s.wants(event_type)]
+
+
+class InMemoryDeliveryRepository:
+    def __init__(self, subscriptions: InMemorySubscriptionRepository) -> None:
+        self.deliveries: dict[UUID, Delivery] = {}
+        self._subscriptions = subscriptions
+
+    def add(self, delivery: Delivery) -> None:
+        self.deliveries[delivery.id] = copy.deepcopy(delivery)
+
+    save = add
+
+    def _partner_of(self, delivery: Delivery) -> int | None:
+        subscription = self._subscriptions.subscriptions.get(delivery.subscription_id)
+        return subscription.partner_id if subscription else None
+
+    def get(self, delivery_id: UUID, partner_id: int) -> Delivery | None:
+        found = self.deliveries.get(delivery_id)
+        if found is None or self._partner_of(found) != partner_id:
+            return None
+        return copy.deepcopy(found)
+
+    get_for_update = get
+
+    def for_partner(
+        self, partner_id: int, subscription_id: UUID | None, page: PageRequest
+    ) -> Page[Delivery]:
+        mine = sorted(
+            (
+                d
+                for d in self.deliveries.values()
+                if self._partner_of(d) == partner_id
+                and (subscription_id is None or d.subscription_id == subscription_id)
+            ),
+            key=lambda d: (d.created_at, str(d.id)),
+            reverse=True,
+        )
+        return Page(
+            [copy.deepcopy(d) for d in mine[page.offset : page.offset + page.size]], len(mine), page
+        )
+
+    def claim(self, delivery_id: UUID, now: datetime) -> Delivery | None:
+        found = self.deliveries.get(delivery_id)
+        return copy.deepcopy(found) if found is not None and found.is_due(now) else None
+
+    def get_by_id_for_update(self, delivery_id: UUID) -> Delivery | None:
+        found = self.deliveries.get(delivery_id)
+        return copy.deepcopy(found) if found is not None else None
+
+    def due_ids(self, now: datetime, limit: int) -> list[UUID]:
+        due = sorted(
+            (d for d in self.deliveries.values() if d.is_due(now)),
+            key=lambda d: (d.next_attempt_at or d.created_at, str(d.id)),
+        )
+        return [d.id for d in due[:limit]]
+
+
+class InMemoryPartnerUnitOfWork:
+    def __init__(self) -> None:
+        self.subscriptions = InMemorySubscriptionRepository()
+        self.deliveries = InMemoryDeliveryRepository(self.subscriptions)
+
+    def __enter__(self) -> Self:
+        self._snapshot = (dict(self.subscriptions.subscriptions), dict(self.deliveries.deliveries))
+        self._committed = False
+        return self
+
+    def commit(self) -> None:
+        self._committed = True
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is not None or not self._committed:
+            self.subscriptions.subscriptions, self.deliveries.deliveries = self._snapshot
+
+
+class RecordingQueue:
+    def __init__(self) -> None:
+        self.queued: list[UUID] = []
+
+    def enqueue_after_commit(self, delivery_ids: Iterable[UUID]) -> None:
+        self.queued.extend(delivery_ids)
+
+
+class FixedResolver:
+    """Resolves every host to the addresses given per host (default: a public one)."""
+
+    def __init__(self, addresses: Mapping[str, list[str]] | None = None) -> None:
+        self.addresses = dict(addresses or {})
+
+    def resolve(self, host: str) -> list[str]:
+        return self.addresses.get(host, ["93.184.215.14"])
+
+
+class ScriptedSender:
+    """Answers with the status codes given, in order (then 200), and records each request."""
+
+    def __init__(self, *status_codes: int | None) -> None:
+        self.script = list(status_codes)
+        self.sent: list[tuple[str, dict[str, str], str]] = []
+
+    def send(self, url: str, headers: Mapping[str, str], body: str) -> SendResult:
+        self.sent.append((url, dict(headers), body))
+        status = self.script.pop(0) if self.script else 200
+        if status is None:
+            return SendResult(None, 3, "ConnectionError: refused")
+        return SendResult(status, 3, "", "ok" if status < 300 else "oops")

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PartnerInboxConfig(AppConfig):
+    name = "adapters.partner_inbox"
+    label = "partner_inbox"
+    verbose_name = "Partner inbox (demo receiver)"

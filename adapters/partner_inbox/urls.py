@@ -1,0 +1,9 @@
+from django.urls import path
+
+from adapters.partner_inbox import views
+
+urlpatterns = [
+    path("", views.inbox, name="partner-inbox"),
+    path("endpoints/", views.register),
+    path("<slug:slug>/", views.receive),
+]

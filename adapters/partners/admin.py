@@ -1,0 +1,55 @@
+"""Operators see partners, subscriptions and every delivery with its attempts."""
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from adapters.partners import models
+
+
+@admin.register(models.Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = ("name", "api_key_prefix", "is_active", "created_at")
+    readonly_fields = ("api_key_hash", "api_key_prefix")
+    search_fields = ("name",)
+
+
+@admin.register(models.Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    list_display = ("partner", "url", "format", "event_types", "is_active")
+    list_filter = ("format", "is_active")
+    search_fields = ("url", "partner__name")
+    exclude = ("secret", "previous_secret")
+
+
+class AttemptInline(admin.TabularInline):
+    model = models.DeliveryAttempt
+    extra = 0
+    can_delete = False
+    readonly_fields = (
+        "number",
+        "attempted_at",
+        "status_code",
+        "duration_ms",
+        "error",
+        "response_excerpt",
+    )
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(models.Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = (
+        "webhook_id",
+        "event_type",
+        "subscription",
+        "status",
+        "next_attempt_at",
+        "delivered_at",
+    )
+    list_filter = ("status", "event_type")
+    search_fields = ("webhook_id", "subscription__partner__name")
+    list_select_related = ("subscription__partner",)
+    readonly_fields = [field.name for field in models.Delivery._meta.fields]
+    inlines = [AttemptInline]

@@ -1,0 +1,43 @@
+"""Sending a webhook over HTTP, and resolving a partner's host name."""
+
+import socket
+import time
+from collections.abc import Mapping
+
+import requests
+
+from application.partners.ports import SendResult
+
+TIMEOUT = (3.05, 10)  # connect, read (seconds)
+EXCERPT = 500  # characters of the partner's answer kept with the attempt
+
+
+class RequestsWebhookSender:
+    def send(self, url: str, headers: Mapping[str, str], body: str) -> SendResult:
+        started = time.monotonic()
+        try:
+            response = requests.post(
+                url,
+                data=body.encode(),
+                headers=dict(headers),
+                timeout=TIMEOUT,
+                allow_redirects=False,
+            )
+        except requests.RequestException as error:
+            return SendResult(
+                None, _ms_since(started), type(error).__name__ + ": " + str(error)[:250]
+            )
+        return SendResult(response.status_code, _ms_since(started), "", response.text[:EXCERPT])
+
+
+def _ms_since(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)
+
+
+class SocketResolver:
+    def resolve(self, host: str) -> list[str]:
+        try:
+            infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+        except (socket.gaierror, UnicodeError):
+            return []
+        return sorted({str(info[4][0]) for info in infos})

@@ -1,0 +1,187 @@
+"""The partner ports over the Django ORM, and their unit of work."""
+
+from collections.abc import Iterable
+from datetime import datetime
+from functools import partial
+from types import TracebackType
+from typing import Self
+from uuid import UUID
+
+from django.db import connection, transaction
+from django.db.models import Prefetch, Q, QuerySet
+
+from adapters.partners import models
+from adapters.partners.mapping import (
+    delivery_fields,
+    delivery_from_row,
+    subscription_fields,
+    subscription_from_row,
+)
+from application.shared.pagination import Page, PageRequest
+from domain.partners.delivery import Delivery, DeliveryStatus
+from domain.partners.subscription import Subscription
+
+ATTEMPTS = Prefetch("attempts", queryset=models.DeliveryAttempt.objects.order_by("number"))
+
+
+class DjangoSubscriptionRepository:
+    def add(self, subscription: Subscription) -> None:
+        models.Subscription.objects.create(id=subscription.id, **subscription_fields(subscription))
+
+    def save(self, subscription: Subscription) -> None:
+        models.Subscription.objects.filter(id=subscription.id).update(
+            **subscription_fields(subscription)
+        )
+
+    def delete(self, subscription_id: UUID) -> None:
+        models.Subscription.objects.filter(id=subscription_id).delete()
+
+    def get(self, subscription_id: UUID, partner_id: int | None) -> Subscription | None:
+        rows = models.Subscription.objects.filter(id=subscription_id)
+        if partner_id is not None:
+            rows = rows.filter(partner_id=partner_id)
+        row = rows.first()
+        return subscription_from_row(row) if row else None
+
+    def for_partner(self, partner_id: int, page: PageRequest) -> Page[Subscription]:
+        rows = models.Subscription.objects.filter(partner_id=partner_id)
+        total = rows.count()
+        window = rows.order_by("created_at", "id")[page.offset : page.offset + page.size]
+        return Page([subscription_from_row(row) for row in window], total, page)
+
+    def active_for(self, event_type: str) -> list[Subscription]:
+        rows = models.Subscription.objects.filter(is_active=True, partner__is_active=True)
+        found = [subscription_from_row(row) for row in rows]
+        return [subscription for subscription in found if subscription.wants(event_type)]
+
+
+class DjangoDeliveryRepository:
+    def add(self, delivery: Delivery) -> None:
+        models.Delivery.objects.create(
+            id=delivery.id,
+            webhook_id=delivery.webhook_id,
+            subscription_id=delivery.subscription_id,
+            event_type=delivery.event_type,
+            content_type=delivery.content_type,
+            body=delivery.body,
+            created_at=delivery.created_at,
+            **delivery_fields(delivery),
+        )
+
+    def save(self, delivery: Delivery) -> None:
+        models.Delivery.objects.filter(id=delivery.id).update(**delivery_fields(delivery))
+        known = set(
+            models.DeliveryAttempt.objects.filter(delivery_id=delivery.id).values_list(
+                "number", flat=True
+            )
+        )
+        models.DeliveryAttempt.objects.bulk_create(
+            models.DeliveryAttempt(
+                delivery_id=delivery.id,
+                number=attempt.number,
+                attempted_at=attempt.attempted_at,
+                status_code=attempt.status_code,
+                duration_ms=attempt.duration_ms,
+                error=attempt.error[:300],
+                response_excerpt=attempt.response_excerpt[:500],
+            )
+            for attempt in delivery.attempts
+            if attempt.number not in known
+        )
+
+    def _owned(self, partner_id: int) -> QuerySet[models.Delivery]:
+        return models.Delivery.objects.filter(subscription__partner_id=partner_id).prefetch_related(
+            ATTEMPTS
+        )
+
+    def get(self, delivery_id: UUID, partner_id: int) -> Delivery | None:
+        row = self._owned(partner_id).filter(id=delivery_id).first()
+        return delivery_from_row(row, list(row.attempts.all())) if row else None
+
+    def get_for_update(self, delivery_id: UUID, partner_id: int) -> Delivery | None:
+        owned = models.Delivery.objects.filter(subscription__partner_id=partner_id).values("id")
+        row = (
+            models.Delivery.objects.select_for_update()
+            .prefetch_related(ATTEMPTS)
+            .filter(id=delivery_id, id__in=owned)
+            .first()
+        )
+        return delivery_from_row(row, list(row.attempts.all())) if row else None
+
+    def for_partner(
+        self, partner_id: int, subscription_id: UUID | None, page: PageRequest
+    ) -> Page[Delivery]:
+        rows = models.Delivery.objects.filter(subscription__partner_id=partner_id)
+        if subscription_id is not None:
+            rows = rows.filter(subscription_id=subscription_id)
+        total = rows.count()
+        window = rows.order_by("-created_at", "-id").prefetch_related(ATTEMPTS)[
+            page.offset : page.offset + page.size
+        ]
+        return Page(
+            [delivery_from_row(row, list(row.attempts.all())) for row in window], total, page
+        )
+
+    def claim(self, delivery_id: UUID, now: datetime) -> Delivery | None:
+        due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+        rows = models.Delivery.objects.filter(
+            due, id=delivery_id, status=DeliveryStatus.PENDING.value
+        )
+        if connection.features.has_select_for_update_skip_locked:
+            rows = rows.select_for_update(skip_locked=True)
+        row = rows.first()
+        if row is None:
+            return None
+        return delivery_from_row(
+            row, list(models.DeliveryAttempt.objects.filter(delivery_id=row.id).order_by("number"))
+        )
+
+    def get_by_id_for_update(self, delivery_id: UUID) -> Delivery | None:
+        row = models.Delivery.objects.select_for_update().filter(id=delivery_id).first()
+        if row is None:
+            return None
+        attempts = models.DeliveryAttempt.objects.filter(delivery_id=row.id).order_by("number")
+        return delivery_from_row(row, list(attempts))
+
+    def due_ids(self, now: datetime, limit: int) -> list[UUID]:
+        due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+        return list(
+            models.Delivery.objects.filter(due, status=DeliveryStatus.PENDING.value)
+            .order_by("next_attempt_at", "id")
+            .values_list("id", flat=True)[:limit]
+        )
+
+
+class DjangoPartnerUnitOfWork:
+    def __enter__(self) -> Self:
+        self.subscriptions = DjangoSubscriptionRepository()
+        self.deliveries = DjangoDeliveryRepository()
+        self._committed = False
+        self._atomic = transaction.atomic()
+        self._atomic.__enter__()
+        return self
+
+    def commit(self) -> None:
+        self._committed = True
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if exc_type is None and not self._committed:
+                transaction.set_rollback(True)
+        finally:
+            self._atomic.__exit__(exc_type, exc, tb)
+
+
+class CeleryDeliveryQueue:
+    """After commit, a Celery task per delivery (run eagerly when no broker is set)."""
+
+    def enqueue_after_commit(self, delivery_ids: Iterable[UUID]) -> None:
+        from adapters.partners.tasks import deliver_webhook  # tasks import the container's wiring
+
+        for delivery_id in delivery_ids:
+            transaction.on_commit(partial(deliver_webhook.delay, str(delivery_id)))

@@ -1,0 +1,101 @@
+"""Partner API JSON shapes: they translate, the use cases decide."""
+
+from typing import Any
+
+from rest_framework import serializers
+
+from domain.partners.delivery import Delivery
+from domain.partners.events import EVENT_TYPE_NAMES
+from domain.partners.subscription import Subscription
+
+
+def masked(secret: str) -> str:
+    return f"{secret[:10]}…{secret[-4:]}"
+
+
+class SubscriptionInputSerializer(serializers.Serializer):
+    url = serializers.CharField(max_length=500)
+    event_types = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        default=list,
+        max_length=len(EVENT_TYPE_NAMES),
+        help_text=f"Any of {', '.join(sorted(EVENT_TYPE_NAMES))}; empty means all.",
+    )
+    format = serializers.CharField(
+        max_length=30, help_text="standard-webhooks, cloudevents or legacy-xml."
+    )
+    is_active = serializers.BooleanField(required=False, default=True)
+
+
+class SubscriptionSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    url = serializers.CharField()
+    event_types = serializers.ListField(child=serializers.CharField())
+    format = serializers.CharField()
+    secret = serializers.CharField(
+        help_text="In full only when created or rotated; masked otherwise."
+    )
+    is_active = serializers.BooleanField()
+
+    def to_representation(self, instance: Subscription) -> dict[str, Any]:
+        reveal = self.context.get("reveal_secret", False)
+        return {
+            "id": str(instance.id),
+            "url": instance.url,
+            "event_types": sorted(instance.event_types),
+            "format": instance.format,
+            "secret": instance.secret if reveal else masked(instance.secret),
+            "is_active": instance.is_active,
+        }
+
+
+class AttemptSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    attempted_at = serializers.DateTimeField()
+    status_code = serializers.IntegerField(allow_null=True)
+    duration_ms = serializers.IntegerField()
+    error = serializers.CharField()
+    response_excerpt = serializers.CharField()
+
+
+class DeliverySerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    webhook_id = serializers.CharField()
+    subscription_id = serializers.UUIDField()
+    event_type = serializers.CharField()
+    status = serializers.CharField()
+    attempts = serializers.IntegerField(help_text="How many times it was sent.")
+    last_status_code = serializers.IntegerField(allow_null=True)
+    next_attempt_at = serializers.DateTimeField(allow_null=True)
+    delivered_at = serializers.DateTimeField(allow_null=True)
+    attempt_log = AttemptSerializer(many=True, help_text="Every attempt, oldest first.")
+
+    def to_representation(self, instance: Delivery) -> dict[str, Any]:
+        last = instance.attempts[-1] if instance.attempts else None
+        return {
+            "id": str(instance.id),
+            "webhook_id": instance.webhook_id,
+            "subscription_id": str(instance.subscription_id),
+            "event_type": instance.event_type,
+            "status": instance.status.value,
+            "attempts": len(instance.attempts),
+            "last_status_code": last.status_code if last else None,
+            "next_attempt_at": _iso(instance.next_attempt_at),
+            "delivered_at": _iso(instance.delivered_at),
+            "attempt_log": [
+                {
+                    "number": a.number,
+                    "attempted_at": _iso(a.attempted_at),
+                    "status_code": a.status_code,
+                    "duration_ms": a.duration_ms,
+                    "error": a.error,
+                    "response_excerpt": a.response_excerpt,
+                }
+                for a in instance.attempts
+            ],
+        }
+
+
+def _iso(value: Any) -> str | None:
+    return serializers.DateTimeField().to_representation(value) if value else None

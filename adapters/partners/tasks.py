@@ -1,0 +1,24 @@
+"""Celery tasks of the partners context: send one delivery, sweep the due ones."""
+
+from uuid import UUID
+
+from celery import shared_task
+from dependency_injector.wiring import Provide, inject
+
+from application.partners.deliver_webhook import DeliverWebhook
+from application.partners.sweep_deliveries import SweepDeliveries
+
+
+@shared_task(name="partners.deliver_webhook", acks_late=True)
+@inject
+def deliver_webhook(
+    delivery_id: str, use_case: DeliverWebhook = Provide["deliver_webhook"]
+) -> str | None:
+    status = use_case(UUID(delivery_id))
+    return status.value if status else None
+
+
+@shared_task(name="partners.sweep_deliveries")
+@inject
+def sweep_deliveries(use_case: SweepDeliveries = Provide["sweep_deliveries"]) -> int:
+    return use_case().attempted

@@ -1,0 +1,207 @@
+"""The partner API: subscriptions, their secrets and test events, deliveries and redelivery.
+
+Partners authenticate with `Authorization: Bearer <api key>` and see only their own.
+Each view gets its use cases as providers from `config/urls.py`.
+"""
+
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from adapters.api.pagination import PageParameters, page_request, paginated_response, read_query
+from adapters.api.schema import PROBLEM, paginated
+from adapters.api.wiring import not_wired
+from adapters.partners.auth import PartnerKeyAuthentication
+from adapters.partners.serializers import (
+    DeliverySerializer,
+    SubscriptionInputSerializer,
+    SubscriptionSerializer,
+)
+from application.partners.create_subscription import CreateSubscription, CreateSubscriptionCommand
+from application.partners.delete_subscription import DeleteSubscription, DeleteSubscriptionCommand
+from application.partners.list_deliveries import ListDeliveries, ListDeliveriesQuery
+from application.partners.list_subscriptions import (
+    GetSubscription,
+    GetSubscriptionQuery,
+    ListSubscriptions,
+    ListSubscriptionsQuery,
+)
+from application.partners.redeliver import Redeliver, RedeliverCommand
+from application.partners.rotate_secret import RotateSecret, RotateSecretCommand
+from application.partners.send_test_event import SendTestEvent, SendTestEventCommand
+from application.partners.update_subscription import UpdateSubscription, UpdateSubscriptionCommand
+
+
+class IsPartner(permissions.BasePermission):
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return request.auth is not None and hasattr(request.user, "partner")
+
+
+class PartnerView(APIView):
+    authentication_classes = [PartnerKeyAuthentication]
+    permission_classes = [IsPartner]
+
+    def partner_id(self, request: Request) -> int:
+        return int(request.user.pk)
+
+
+def shown(subscription: Any, reveal: bool = False) -> dict[str, Any]:
+    return SubscriptionSerializer(subscription, context={"reveal_secret": reveal}).data
+
+
+TAGS = ["partners"]
+
+
+class SubscriptionCollectionView(PartnerView):
+    list_subscriptions: Callable[[], ListSubscriptions] = not_wired
+    create_subscription: Callable[[], CreateSubscription] = not_wired
+
+    @extend_schema(
+        operation_id="partner_subscriptions_list",
+        parameters=[PageParameters],
+        responses={200: paginated(SubscriptionSerializer), 401: PROBLEM},
+        tags=TAGS,
+    )
+    def get(self, request: Request) -> Response:
+        params = read_query(PageParameters, request)
+        page = self.list_subscriptions()(
+            ListSubscriptionsQuery(self.partner_id(request), page_request(params))
+        )
+        return paginated_response(request, page, shown)
+
+    @extend_schema(
+        operation_id="partner_subscriptions_create",
+        request=SubscriptionInputSerializer,
+        responses={201: SubscriptionSerializer, 400: PROBLEM, 401: PROBLEM, 422: PROBLEM},
+        tags=TAGS,
+    )
+    def post(self, request: Request) -> Response:
+        payload = SubscriptionInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        command = CreateSubscriptionCommand(
+            partner_id=self.partner_id(request),
+            url=data["url"],
+            event_types=frozenset(data["event_types"]),
+            format=data["format"],
+            is_active=data["is_active"],
+        )
+        subscription = self.create_subscription()(command)
+        return Response(shown(subscription, reveal=True), status=status.HTTP_201_CREATED)
+
+
+class SubscriptionDetailView(PartnerView):
+    get_subscription: Callable[[], GetSubscription] = not_wired
+    update_subscription: Callable[[], UpdateSubscription] = not_wired
+    delete_subscription: Callable[[], DeleteSubscription] = not_wired
+
+    @extend_schema(
+        operation_id="partner_subscriptions_retrieve",
+        responses={200: SubscriptionSerializer, 404: PROBLEM},
+        tags=TAGS,
+    )
+    def get(self, request: Request, subscription_id: UUID) -> Response:
+        found = self.get_subscription()(
+            GetSubscriptionQuery(self.partner_id(request), subscription_id)
+        )
+        return Response(shown(found))
+
+    @extend_schema(
+        operation_id="partner_subscriptions_update",
+        request=SubscriptionInputSerializer(partial=True),
+        responses={200: SubscriptionSerializer, 400: PROBLEM, 404: PROBLEM, 422: PROBLEM},
+        tags=TAGS,
+    )
+    def patch(self, request: Request, subscription_id: UUID) -> Response:
+        payload = SubscriptionInputSerializer(data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        command = UpdateSubscriptionCommand(
+            partner_id=self.partner_id(request),
+            subscription_id=subscription_id,
+            url=data.get("url"),
+            event_types=frozenset(data["event_types"]) if "event_types" in request.data else None,
+            format=data.get("format"),
+            is_active=data["is_active"] if "is_active" in request.data else None,
+        )
+        return Response(shown(self.update_subscription()(command)))
+
+    @extend_schema(
+        operation_id="partner_subscriptions_destroy", responses={204: None, 404: PROBLEM}, tags=TAGS
+    )
+    def delete(self, request: Request, subscription_id: UUID) -> Response:
+        self.delete_subscription()(
+            DeleteSubscriptionCommand(self.partner_id(request), subscription_id)
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class RotateSecretView(PartnerView):
+    rotate_secret: Callable[[], RotateSecret] = not_wired
+
+    @extend_schema(
+        operation_id="partner_subscriptions_rotate_secret",
+        request=None,
+        responses={200: SubscriptionSerializer, 404: PROBLEM},
+        tags=TAGS,
+    )
+    def post(self, request: Request, subscription_id: UUID) -> Response:
+        rotated = self.rotate_secret()(
+            RotateSecretCommand(self.partner_id(request), subscription_id)
+        )
+        return Response(shown(rotated, reveal=True))
+
+
+class TestEventView(PartnerView):
+    send_test_event: Callable[[], SendTestEvent] = not_wired
+
+    @extend_schema(
+        operation_id="partner_subscriptions_test",
+        request=None,
+        responses={202: DeliverySerializer, 404: PROBLEM},
+        tags=TAGS,
+    )
+    def post(self, request: Request, subscription_id: UUID) -> Response:
+        delivery = self.send_test_event()(
+            SendTestEventCommand(self.partner_id(request), subscription_id)
+        )
+        return Response(DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
+
+
+class DeliveryCollectionView(PartnerView):
+    list_deliveries: Callable[[], ListDeliveries] = not_wired
+
+    @extend_schema(
+        operation_id="partner_deliveries_list",
+        parameters=[
+            PageParameters,
+            OpenApiParameter("subscription_id", UUID, description="Only this subscription's."),
+        ],
+        responses={200: paginated(DeliverySerializer), 401: PROBLEM},
+        tags=TAGS,
+    )
+    def get(self, request: Request, subscription_id: UUID | None = None) -> Response:
+        params = read_query(PageParameters, request)
+        query = ListDeliveriesQuery(self.partner_id(request), subscription_id, page_request(params))
+        page = self.list_deliveries()(query)
+        return paginated_response(request, page, lambda item: DeliverySerializer(item).data)
+
+
+class RedeliverView(PartnerView):
+    redeliver: Callable[[], Redeliver] = not_wired
+
+    @extend_schema(
+        operation_id="partner_deliveries_redeliver",
+        request=None,
+        responses={202: DeliverySerializer, 404: PROBLEM},
+        tags=TAGS,
+    )
+    def post(self, request: Request, delivery_id: UUID) -> Response:
+        delivery = self.redeliver()(RedeliverCommand(self.partner_id(request), delivery_id))
+        return Response(DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)

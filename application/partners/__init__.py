@@ -1,0 +1,1 @@
+"""Partner use cases: subscriptions, the outbox of deliveries, and sending them."""

@@ -1,0 +1,100 @@
+"""Use case: one attempt at one delivery.
+
+1. Claim: in a short transaction, lock the row if it is due (other workers skip
+   locked rows) and lease it, so it is not due again while this worker sends.
+2. Send, outside any transaction: no database lock waits on a partner's server.
+   The target is checked against SSRF again first (DNS may have changed).
+3. Record the attempt; the retry schedule decides what comes next.
+A worker that dies between 1 and 3 loses nothing: the lease ends and the delivery is
+due again, with the same `webhook-id` (at-least-once).
+"""
+
+import random
+from collections.abc import Callable
+from datetime import timedelta
+from uuid import UUID
+
+from application.partners.destinations import check_url
+from application.partners.ports import (
+    AddressResolver,
+    DestinationPolicy,
+    PartnerUnitOfWork,
+    SendResult,
+    WebhookSender,
+)
+from application.shared.ports import Clock
+from domain.partners import signing
+from domain.partners.delivery import Attempt, DeliveryStatus
+from domain.partners.errors import InvalidSubscription
+
+# Longer than a send can take (connect and read timeouts), so a lease never ends mid-send.
+LEASE = timedelta(seconds=60)
+
+
+class DeliverWebhook:
+    def __init__(
+        self,
+        uow: PartnerUnitOfWork,
+        sender: WebhookSender,
+        resolver: AddressResolver,
+        policy: DestinationPolicy,
+        clock: Clock,
+        spread: Callable[[], float] = lambda: random.uniform(-1, 1),  # noqa: S311 - jitter
+    ) -> None:
+        self._uow = uow
+        self._sender = sender
+        self._resolver = resolver
+        self._policy = policy
+        self._clock = clock
+        self._spread = spread
+
+    def __call__(self, delivery_id: UUID) -> DeliveryStatus | None:
+        """The delivery's status after this attempt; None if it was not due or is taken."""
+        with self._uow as uow:
+            now = self._clock.now()
+            delivery = uow.deliveries.claim(delivery_id, now)
+            if delivery is None:
+                return None
+            subscription = uow.subscriptions.get(delivery.subscription_id, None)
+            delivery.lease(now, LEASE)
+            uow.deliveries.save(delivery)
+            uow.commit()
+
+        if subscription is None or not subscription.is_active:
+            result = SendResult(None, 0, "The subscription is gone or paused.")
+        else:
+            result = self._send(
+                subscription.url,
+                signing.headers(
+                    subscription.signing_secrets(now),
+                    delivery.webhook_id,
+                    int(now.timestamp()),
+                    delivery.body,
+                ),
+                delivery.content_type,
+                delivery.body,
+            )
+
+        with self._uow as uow:
+            current = uow.deliveries.get_by_id_for_update(delivery_id)
+            if current is None:  # deleted with its subscription meanwhile
+                return None
+            attempt = Attempt(
+                number=len(current.attempts) + 1,
+                attempted_at=now,
+                status_code=result.status_code,
+                duration_ms=result.duration_ms,
+                error=result.error,
+                response_excerpt=result.response_excerpt,
+            )
+            current.record_attempt(attempt, self._spread())
+            uow.deliveries.save(current)
+            uow.commit()
+        return current.status
+
+    def _send(self, url: str, headers: dict[str, str], content_type: str, body: str) -> SendResult:
+        try:
+            check_url(url, self._resolver, self._policy)
+        except InvalidSubscription as refused:
+            return SendResult(None, 0, f"Refused before sending: {refused}")
+        return self._sender.send(url, {"content-type": content_type, **headers}, body)

@@ -1,0 +1,128 @@
+"""What the partner use cases need from the outside world."""
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Protocol, Self
+from uuid import UUID
+
+import attrs
+
+from application.shared.pagination import Page, PageRequest
+from domain.partners.delivery import Delivery
+from domain.partners.subscription import Subscription
+
+
+@attrs.frozen
+class PartnerEvent:
+    """One event as partners receive it, before a format is applied."""
+
+    webhook_id: str
+    type: str
+    occurred_at: datetime
+    data: Mapping[str, Any]
+
+
+@attrs.frozen
+class RenderedPayload:
+    content_type: str
+    body: str
+
+
+class PayloadFormatter(Protocol):
+    """One payload format (a strategy): a new format is one class and one registration."""
+
+    def render(self, event: PartnerEvent) -> RenderedPayload: ...
+
+
+class SubscriptionRepository(Protocol):
+    def add(self, subscription: Subscription) -> None: ...
+
+    def save(self, subscription: Subscription) -> None: ...
+
+    def delete(self, subscription_id: UUID) -> None: ...
+
+    def get(self, subscription_id: UUID, partner_id: int | None) -> Subscription | None:
+        """The subscription; None if missing or another partner's (`None` asks for any)."""
+        ...
+
+    def for_partner(self, partner_id: int, page: PageRequest) -> Page[Subscription]: ...
+
+    def active_for(self, event_type: str) -> list[Subscription]:
+        """Active subscriptions that want `event_type`."""
+        ...
+
+
+class DeliveryRepository(Protocol):
+    def add(self, delivery: Delivery) -> None: ...
+
+    def save(self, delivery: Delivery) -> None: ...
+
+    def get(self, delivery_id: UUID, partner_id: int) -> Delivery | None: ...
+
+    def get_for_update(self, delivery_id: UUID, partner_id: int) -> Delivery | None:
+        """The partner's delivery, locked (waiting for a worker that is sending it)."""
+        ...
+
+    def for_partner(
+        self, partner_id: int, subscription_id: UUID | None, page: PageRequest
+    ) -> Page[Delivery]: ...
+
+    def claim(self, delivery_id: UUID, now: datetime) -> Delivery | None:
+        """The delivery, locked, if it is due and no other worker holds its row
+        (`SELECT … FOR UPDATE SKIP LOCKED`); None otherwise."""
+        ...
+
+    def get_by_id_for_update(self, delivery_id: UUID) -> Delivery | None: ...
+
+    def due_ids(self, now: datetime, limit: int) -> list[UUID]: ...
+
+
+class PartnerUnitOfWork(Protocol):
+    subscriptions: SubscriptionRepository
+    deliveries: DeliveryRepository
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+
+class DeliveryQueue(Protocol):
+    def enqueue_after_commit(self, delivery_ids: Iterable[UUID]) -> None:
+        """Have a worker send these once the current transaction has committed."""
+        ...
+
+
+class AddressResolver(Protocol):
+    def resolve(self, host: str) -> list[str]:
+        """Every address `host` resolves to; empty if it does not resolve."""
+        ...
+
+
+@attrs.frozen
+class SendResult:
+    status_code: int | None
+    duration_ms: int
+    error: str = ""
+    response_excerpt: str = ""
+
+
+class WebhookSender(Protocol):
+    def send(self, url: str, headers: Mapping[str, str], body: str) -> SendResult:
+        """POST once, no redirects followed, with connect and read timeouts."""
+        ...
+
+
+@attrs.frozen
+class DestinationPolicy:
+    """What development may relax: plain http, and named hosts past the address check."""
+
+    allow_http: bool = False
+    allowed_hosts: frozenset[str] = frozenset()

@@ -1,0 +1,75 @@
+"""Use case: the outbox. Turn committed-to-be booking events into delivery rows.
+
+Runs inside the booking's own unit of work, before it commits (the booking unit of
+work calls it), so a delivery exists exactly when the change it reports exists: a
+rolled-back booking writes none. Workers send them once the transaction commits.
+"""
+
+from collections.abc import Callable, Mapping, Sequence
+from uuid import UUID, uuid4
+
+from application.partners.payloads import booking_data
+from application.partners.ports import (
+    DeliveryQueue,
+    DeliveryRepository,
+    PartnerEvent,
+    PayloadFormatter,
+    SubscriptionRepository,
+)
+from application.shared.ports import Clock
+from domain.booking.booking import Booking
+from domain.booking.events import BookingEvent
+from domain.partners.delivery import Delivery
+from domain.partners.events import EVENT_TYPES
+from domain.shared.events import DomainEvent
+
+
+def new_webhook_id() -> str:
+    return f"msg_{uuid4().hex}"
+
+
+class RecordPartnerEvents:
+    def __init__(
+        self,
+        subscriptions: SubscriptionRepository,
+        deliveries: DeliveryRepository,
+        formatters: Mapping[str, PayloadFormatter],
+        queue: DeliveryQueue,
+        clock: Clock,
+        webhook_ids: Callable[[], str] = new_webhook_id,
+    ) -> None:
+        self._subscriptions = subscriptions
+        self._deliveries = deliveries
+        self._formatters = formatters
+        self._queue = queue
+        self._clock = clock
+        self._webhook_ids = webhook_ids
+
+    def __call__(
+        self, events: Sequence[DomainEvent], bookings: Mapping[UUID, Booking]
+    ) -> list[UUID]:
+        created: list[UUID] = []
+        for event in events:
+            event_type = EVENT_TYPES.get(type(event)) if isinstance(event, BookingEvent) else None
+            if event_type is None or not isinstance(event, BookingEvent):
+                continue
+            data = booking_data(bookings[event.booking_id])
+            for subscription in self._subscriptions.active_for(event_type):
+                webhook_id = self._webhook_ids()
+                payload = self._formatters[subscription.format].render(
+                    PartnerEvent(webhook_id, event_type, event.occurred_at, data)
+                )
+                delivery = Delivery(
+                    id=uuid4(),
+                    webhook_id=webhook_id,
+                    subscription_id=subscription.id,
+                    event_type=event_type,
+                    content_type=payload.content_type,
+                    body=payload.body,
+                    created_at=self._clock.now(),
+                    next_attempt_at=self._clock.now(),
+                )
+                self._deliveries.add(delivery)
+                created.append(delivery.id)
+        self._queue.enqueue_after_commit(created)
+        return created

@@ -1,0 +1,57 @@
+"""A partner's subscription: where to send which booking events, in which format,
+signed with which secret."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from uuid import UUID
+
+import attrs
+
+from domain.partners.errors import InvalidSubscription
+from domain.partners.events import EVENT_TYPE_NAMES
+
+# After a rotation the old secret keeps signing beside the new one for this long, so a
+# partner can switch its verifier without losing a single delivery.
+ROTATION_OVERLAP = timedelta(hours=24)
+
+
+@attrs.define
+class Subscription:
+    id: UUID
+    partner_id: int
+    url: str
+    event_types: frozenset[str]  # empty: every event
+    format: str
+    secret: str
+    is_active: bool = True
+    previous_secret: str | None = None
+    previous_secret_expires_at: datetime | None = None
+
+    def __attrs_post_init__(self) -> None:
+        unknown = sorted(self.event_types - EVENT_TYPE_NAMES)
+        if unknown:
+            raise InvalidSubscription(
+                f"Unknown event types: {', '.join(unknown)}.",
+                {"event_types": [f"Choose from {', '.join(sorted(EVENT_TYPE_NAMES))}."]},
+            )
+
+    def wants(self, event_type: str) -> bool:
+        return self.is_active and (not self.event_types or event_type in self.event_types)
+
+    def rotate_secret(self, new_secret: str, now: datetime) -> None:
+        """Sign with `new_secret` from now on, and with the old one too for a day."""
+        self.previous_secret = self.secret
+        self.previous_secret_expires_at = now + ROTATION_OVERLAP
+        self.secret = new_secret
+
+    def signing_secrets(self, now: datetime) -> list[str]:
+        """Every secret a delivery sent now is signed with, newest first."""
+        secrets = [self.secret]
+        if (
+            self.previous_secret
+            and self.previous_secret_expires_at
+            and now < self.previous_secret_expires_at
+        ):
+            secrets.append(self.previous_secret)
+        return secrets
