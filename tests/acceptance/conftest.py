@@ -56,12 +56,13 @@ class Server:
     version: Version | None = None
     env: dict[str, str] | None = None
 
-    def manage(self, *args: str) -> None:
+    def manage(self, *args: str) -> str:
+        """Run an operator's command against this server's database; its output."""
         if self.version is None or self.env is None:
             pytest.skip(
                 "The server was given by ACCEPTANCE_BASE_URL; its commands are out of reach."
             )
-        manage(self.version, self.env, *args)
+        return manage(self.version, self.env, *args)
 
 
 @contextmanager
@@ -83,6 +84,10 @@ def started(name: str, workdir: Path, **overrides: str) -> Iterator[Server]:
         url = f"http://127.0.0.1:{port}"
         env.update(
             PORTSIDE_BASE_URL=url,  # where the sandbox provider posts its webhooks
+            # The demo partner inbox on this same loopback server receives deliveries.
+            PARTNER_INBOX_ENABLED="1",
+            WEBHOOK_ALLOW_HTTP="1",
+            WEBHOOK_ALLOWED_HOSTS="127.0.0.1,localhost",
             SANDBOX_DATABASE_URL=sandbox_database(env["DATABASE_URL"], workdir),
         )
         manage(version, env, "migrate", "--no-input")
@@ -166,7 +171,7 @@ def postgres(configured_url: str, statement: str, name: str) -> None:
     pytest.fail(f"Cannot reach PostgreSQL at {configured_url}:\n" + "\n".join(errors))
 
 
-def manage(version: Version, env: dict[str, str], *args: str) -> None:
+def manage(version: Version, env: dict[str, str], *args: str) -> str:
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=version.project_dir,
@@ -181,6 +186,7 @@ def manage(version: Version, env: dict[str, str], *args: str) -> None:
             f"manage.py {' '.join(args)} failed with code {result.returncode}:\n"
             f"{result.stdout}{result.stderr}"
         )
+    return result.stdout
 
 
 def free_port() -> int:
