@@ -17,6 +17,7 @@ from adapters.booking.mapping import (
 )
 from adapters.catalog import models as catalog_models
 from adapters.catalog.mapping import policy_from_json, slot_from_row
+from application.booking.ports import DuplicateReference
 from application.shared.pagination import Page, PageRequest
 from domain.booking.booking import Booking, BookingStatus
 from domain.booking.payments import PaymentEvent
@@ -41,16 +42,22 @@ class DjangoBookingRepository:
         return booking
 
     def add(self, booking: Booking) -> None:
-        row = models.Booking.objects.create(
-            id=booking.id,
-            reference=booking.reference,
-            customer_id=booking.customer_id,
-            currency=booking.total.currency,
-            total_amount=booking.total.amount,
-            created_at=booking.created_at,
-            expires_at=booking.expires_at,
-            **changing_fields(booking),
-        )
+        try:
+            with transaction.atomic():  # a savepoint: a clash must not spoil the work
+                row = models.Booking.objects.create(
+                    id=booking.id,
+                    reference=booking.reference,
+                    customer_id=booking.customer_id,
+                    currency=booking.total.currency,
+                    total_amount=booking.total.amount,
+                    created_at=booking.created_at,
+                    expires_at=booking.expires_at,
+                    **changing_fields(booking),
+                )
+        except IntegrityError as error:
+            if models.Booking.objects.filter(reference=booking.reference).exists():
+                raise DuplicateReference(booking.reference) from error
+            raise
         models.BookingLine.objects.bulk_create(
             models.BookingLine(
                 booking=row,

@@ -14,7 +14,7 @@ from uuid import UUID
 import attrs
 
 from adapters.memory.catalog import InMemoryListingRepository, InMemorySlotRepository
-from application.booking.ports import StartedPayment
+from application.booking.ports import DuplicateReference, StartedPayment
 from application.shared.errors import ServiceUnavailable
 from application.shared.messagebus import MessageBus
 from application.shared.pagination import Page, PageRequest
@@ -41,6 +41,8 @@ class InMemoryBookingRepository:
         self._seen: dict[UUID, Booking] = {}
 
     def add(self, booking: Booking) -> None:
+        if any(stored.reference == booking.reference for stored in self.bookings.values()):
+            raise DuplicateReference(booking.reference)
         self.bookings[booking.id] = _copy(booking)
         self._seen[booking.id] = booking
 

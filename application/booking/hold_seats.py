@@ -5,7 +5,7 @@ from uuid import UUID, uuid4
 
 import attrs
 
-from application.booking.ports import BookingUnitOfWork, ReferenceGenerator
+from application.booking.ports import BookingUnitOfWork, DuplicateReference, ReferenceGenerator
 from application.shared.ports import Clock
 from domain.booking.booking import MAX_LINES, Booking, SeatRequest
 from domain.booking.errors import InvalidBookingRequest
@@ -21,6 +21,11 @@ class HoldLine:
 class HoldSeatsCommand:
     customer_id: int
     lines: tuple[HoldLine, ...]
+
+
+# Tries at a free reference: with 27^6 references a second clash in a row is all but
+# impossible; the last try lets the error through.
+REFERENCE_DRAWS = 5
 
 
 class HoldSeats:
@@ -59,6 +64,16 @@ class HoldSeats:
                 hold_for=self._hold_for,
             )
             uow.slots.save(slots.values())
-            uow.bookings.add(booking)
+            self._add(uow, booking)
             uow.commit()
         return booking
+
+    def _add(self, uow: BookingUnitOfWork, booking: Booking) -> None:
+        """Store the booking, drawing a new reference while the one drawn is taken."""
+        for _ in range(REFERENCE_DRAWS - 1):
+            try:
+                uow.bookings.add(booking)
+                return
+            except DuplicateReference:
+                booking.renumber(self._references.next_reference())
+        uow.bookings.add(booking)

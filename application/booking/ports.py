@@ -16,8 +16,14 @@ from domain.catalog.slot import Slot
 from domain.shared.money import Money
 
 
+class DuplicateReference(Exception):
+    """`BookingRepository.add` was given a reference another booking has."""
+
+
 class BookingRepository(Protocol):
-    def add(self, booking: Booking) -> None: ...
+    def add(self, booking: Booking) -> None:
+        """Store a new booking; raises DuplicateReference if its reference is taken."""
+        ...
 
     def save(self, booking: Booking) -> None:
         """Store a changed booking (its status, payment and refund; lines never change)."""

@@ -128,6 +128,15 @@ class Booking:
         booking.events.append(BookingHeld(now, id, reference))
         return booking
 
+    def renumber(self, reference: str) -> None:
+        """Take another reference: the first was already taken. Only a booking that no
+        one has seen yet (just held, unsaved) may be renumbered."""
+        self.reference = reference
+        self.events = [
+            attrs.evolve(event, reference=reference) if isinstance(event, BookingHeld) else event
+            for event in self.events
+        ]
+
     @property
     def total(self) -> Money:
         amounts = [line.subtotal for line in self.lines]

@@ -46,11 +46,11 @@ STRONG_PASSWORD = "harbour-lights-at-dusk-42"
 #   2. SAVEPOINT                                     (the unit of work begins)
 #   3. SELECT the slots JOIN their listings FOR UPDATE, in id order (one query for all lines)
 #   4. UPDATE the slots' seat counters               (bulk_update: one query for all lines)
-#   5. INSERT the booking
-#   6. INSERT its lines                              (bulk_create: one query for all lines)
-#   7. SELECT the active partner subscriptions       (the outbox; + one INSERT per matching one)
-#   8. RELEASE SAVEPOINT                             (the unit of work commits)
-HOLD_QUERIES = 8
+#   5-7. SAVEPOINT, INSERT the booking, RELEASE      (a clash of references can be retried)
+#   8. INSERT its lines                              (bulk_create: one query for all lines)
+#   9. SELECT the active partner subscriptions       (the outbox; + one INSERT per matching one)
+#  10. RELEASE SAVEPOINT                             (the unit of work commits)
+HOLD_QUERIES = 10
 
 # GET /api/v1/bookings/, whatever the page size:
 #   1. SELECT the token JOIN its user

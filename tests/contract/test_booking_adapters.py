@@ -27,7 +27,7 @@ from adapters.memory.booking import (
     SequentialReferences,
 )
 from adapters.memory.catalog import InMemoryListingRepository, InMemorySlotRepository
-from application.booking.ports import BookingUnitOfWork
+from application.booking.ports import BookingUnitOfWork, DuplicateReference
 from application.shared.messagebus import MessageBus
 from application.shared.pagination import PageRequest
 from domain.booking.booking import Booking, BookingLine, BookingStatus, Payment, SeatRequest
@@ -991,3 +991,22 @@ def test_a_rolled_back_unit_of_work_forgets_the_inbox_row(backend: Backend, fail
         assert uow.inbox.record(event) is True  # the provider's retry is new
         uow.commit()
     assert backend.inbox_row("sandbox", "evt_1") == ("received", None)
+
+
+def test_adding_a_booking_with_a_taken_reference_raises_and_spoils_nothing(
+    backend: Backend,
+) -> None:
+    customer = backend.customer()
+    slot = backend.slot(backend.listing())
+    first = a_booking(backend, customer, slot)
+    clash = attrs.evolve(first, id=uuid4(), events=[])
+
+    with backend.uow() as uow:
+        with pytest.raises(DuplicateReference):
+            uow.bookings.add(clash)
+        clash.renumber("PS-CCCCCC")
+        uow.bookings.add(clash)  # the unit of work goes on after the clash
+        uow.commit()
+
+    with backend.uow() as uow:
+        assert uow.bookings.get_for_update("PS-CCCCCC", customer) is not None
