@@ -111,5 +111,12 @@ class StripeWebhookParser:
 def stripe_gateway(secret_key: str, api_base: str, pay_url: str) -> StripeGateway:
     """A gateway over a StripeClient; `api_base` points the library at a stand-in in tests."""
     options = {"base_addresses": {"api": api_base}} if api_base else {}
-    client = stripe.StripeClient(secret_key, max_network_retries=2, **options)  # type: ignore[arg-type]
+    client = stripe.StripeClient(
+        secret_key,
+        max_network_retries=2,
+        # Calls run inside units of work that hold row locks: never wait the library's
+        # default 80 s. Connect and read timeouts, as for every outside call.
+        http_client=stripe.RequestsClient(timeout=(3.05, 10)),
+        **options,  # type: ignore[arg-type]
+    )
     return StripeGateway(client, pay_url)
