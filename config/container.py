@@ -60,7 +60,7 @@ from application.shared.messagebus import MessageBus
 
 def setting(name: str) -> providers.Callable[object]:
     """A setting read when first needed, so tests can change settings before that."""
-    return providers.Callable(getattr, settings, name)
+    return providers.Callable(lambda: getattr(settings, name))
 
 
 class Container(containers.DeclarativeContainer):
@@ -181,7 +181,9 @@ class Container(containers.DeclarativeContainer):
         queue=delivery_queue,
         clock=clock,
     )
-    list_deliveries = providers.Factory(ListDeliveries, deliveries=delivery_repository)
+    list_deliveries = providers.Factory(
+        ListDeliveries, deliveries=delivery_repository, subscriptions=subscription_repository
+    )
     redeliver = providers.Factory(
         Redeliver, uow=partner_unit_of_work, queue=delivery_queue, clock=clock
     )

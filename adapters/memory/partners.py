@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping
+import ipaddress
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from types import TracebackType
 from typing import Self
@@ -18,6 +19,9 @@ from domain.partners.subscription import Subscription
 class InMemorySubscriptionRepository:
     def __init__(self) -> None:
         self.subscriptions: dict[UUID, Subscription] = {}
+        # Called with the id of each deleted subscription: its deliveries go with it, as
+        # the database's ON DELETE CASCADE does.
+        self.on_delete: list[Callable[[UUID], None]] = []
 
     def add(self, subscription: Subscription) -> None:
         self.subscriptions[subscription.id] = copy.deepcopy(subscription)
@@ -26,6 +30,8 @@ class InMemorySubscriptionRepository:
 
     def delete(self, subscription_id: UUID) -> None:
         self.subscriptions.pop(subscription_id, None)
+        for cascade in self.on_delete:
+            cascade(subscription_id)
 
     def get(self, subscription_id: UUID, partner_id: int | None) -> Subscription | None:
         found = self.subscriptions.get(subscription_id)
@@ -47,6 +53,12 @@ class InMemoryDeliveryRepository:
     def __init__(self, subscriptions: InMemorySubscriptionRepository) -> None:
         self.deliveries: dict[UUID, Delivery] = {}
         self._subscriptions = subscriptions
+        subscriptions.on_delete.append(self._forget_subscription)
+
+    def _forget_subscription(self, subscription_id: UUID) -> None:
+        self.deliveries = {
+            key: d for key, d in self.deliveries.items() if d.subscription_id != subscription_id
+        }
 
     def add(self, delivery: Delivery) -> None:
         self.deliveries[delivery.id] = copy.deepcopy(delivery)
@@ -136,7 +148,10 @@ class FixedResolver:
         self.addresses = dict(addresses or {})
 
     def resolve(self, host: str) -> list[str]:
-        return self.addresses.get(host, ["93.184.215.14"])
+        try:  # an address literal resolves to itself, as with the real resolver
+            return [str(ipaddress.ip_address(host.strip("[]")))]
+        except ValueError:
+            return self.addresses.get(host, ["93.184.215.14"])
 
 
 class ScriptedSender:

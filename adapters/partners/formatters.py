@@ -38,7 +38,7 @@ class CloudEventsFormatter:
             "specversion": "1.0",
             "id": event.webhook_id,
             "source": self.SOURCE,
-            "type": f"com.portside.{event.type}",
+            "type": f"com.portside.{event.type.removeprefix('portside.')}",
             "time": _timestamp(event),
             "datacontenttype": "application/json",
             "data": event.data,

@@ -12,7 +12,8 @@ import time
 
 import requests
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import connections, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from adapters.payment_sandbox.models import SandboxEvent
@@ -52,7 +53,7 @@ def attempt(event_id: str) -> bool:
         error = str(exc)[:300]
     delivered = status_code is not None and 200 <= status_code < 300
     SandboxEvent.objects.filter(id=event_id).update(
-        attempts=event.attempts + 1,
+        attempts=F("attempts") + 1,
         last_status_code=status_code,
         last_error=error,
         delivered_at=timezone.now() if delivered else None,
@@ -68,7 +69,7 @@ def _deliver_in_thread(event_id: str) -> None:
             if attempt(event_id):
                 return
     finally:
-        close_old_connections()
+        connections.close_all()  # the thread ends here: its connections must not outlive it
 
 
 def dispatch(event_id: str) -> None:
