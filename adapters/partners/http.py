@@ -16,18 +16,21 @@ class RequestsWebhookSender:
     def send(self, url: str, headers: Mapping[str, str], body: str) -> SendResult:
         started = time.monotonic()
         try:
-            response = requests.post(
+            with requests.post(
                 url,
                 data=body.encode(),
                 headers=dict(headers),
                 timeout=TIMEOUT,
                 allow_redirects=False,
-            )
+                stream=True,  # read only an excerpt: a partner cannot keep us reading
+            ) as response:
+                excerpt = response.raw.read(EXCERPT, decode_content=True)
         except requests.RequestException as error:
             return SendResult(
                 None, _ms_since(started), type(error).__name__ + ": " + str(error)[:250]
             )
-        return SendResult(response.status_code, _ms_since(started), "", response.text[:EXCERPT])
+        text = excerpt.decode(response.encoding or "utf-8", errors="replace")
+        return SendResult(response.status_code, _ms_since(started), "", text[:EXCERPT])
 
 
 def _ms_since(started: float) -> int:

@@ -65,8 +65,13 @@ class Delivery:
         self.next_attempt_at = now + duration
 
     def record_attempt(self, attempt: Attempt, spread: float) -> None:
-        """Keep the attempt; then delivered, retried later on the schedule, or dead."""
+        """Keep the attempt; then delivered, retried later on the schedule, or dead.
+
+        A late attempt on a delivery another worker already delivered is kept, and
+        changes nothing else."""
         self.attempts.append(attempt)
+        if self.status is DeliveryStatus.DELIVERED:
+            return
         if attempt.succeeded:
             self.status = DeliveryStatus.DELIVERED
             self.delivered_at = attempt.attempted_at
