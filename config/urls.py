@@ -64,7 +64,7 @@ api_v1 = [
     ),
     path(
         "partners/subscriptions/<uuid:subscription_id>/deliveries/",
-        partners.DeliveryCollectionView.as_view(list_deliveries=container.list_deliveries),
+        partners.SubscriptionDeliveryListView.as_view(list_deliveries=container.list_deliveries),
     ),
     path(
         "partners/deliveries/",

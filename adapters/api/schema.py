@@ -1,5 +1,6 @@
 """OpenAPI helpers, so the schema shows what the views really return."""
 
+from functools import cache
 from typing import Any
 
 from drf_spectacular.utils import inline_serializer
@@ -27,6 +28,7 @@ class ProblemSerializer(serializers.Serializer):
 PROBLEM = ProblemSerializer
 
 
+@cache  # one component per item type, however many views list it
 def paginated(serializer: type[serializers.Serializer]) -> Any:
     """The OpenAPI shape of a page of `serializer` items."""
     return inline_serializer(

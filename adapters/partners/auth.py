@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
@@ -50,3 +51,13 @@ class PartnerPrincipal:
     def __init__(self, partner: Partner) -> None:
         self.partner = partner
         self.pk = partner.pk
+
+
+class PartnerKeyScheme(OpenApiAuthenticationExtension):  # type: ignore[misc]
+    """How the OpenAPI schema describes partner keys."""
+
+    target_class = PartnerKeyAuthentication
+    name = "partnerKey"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "http", "scheme": "bearer", "description": "A partner's API key."}

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -179,11 +179,8 @@ class DeliveryCollectionView(PartnerView):
 
     @extend_schema(
         operation_id="partner_deliveries_list",
-        parameters=[
-            PageParameters,
-            OpenApiParameter("subscription_id", UUID, description="Only this subscription's."),
-        ],
-        responses={200: paginated(DeliverySerializer), 401: PROBLEM},
+        parameters=[PageParameters],
+        responses={200: paginated(DeliverySerializer), 401: PROBLEM, 404: PROBLEM},
         tags=TAGS,
     )
     def get(self, request: Request, subscription_id: UUID | None = None) -> Response:
@@ -191,6 +188,19 @@ class DeliveryCollectionView(PartnerView):
         query = ListDeliveriesQuery(self.partner_id(request), subscription_id, page_request(params))
         page = self.list_deliveries()(query)
         return paginated_response(request, page, lambda item: DeliverySerializer(item).data)
+
+
+class SubscriptionDeliveryListView(DeliveryCollectionView):
+    """The same list, for one subscription (404 if it is not the partner's)."""
+
+    @extend_schema(
+        operation_id="partner_subscription_deliveries_list",
+        parameters=[PageParameters],
+        responses={200: paginated(DeliverySerializer), 401: PROBLEM, 404: PROBLEM},
+        tags=TAGS,
+    )
+    def get(self, request: Request, subscription_id: UUID | None = None) -> Response:
+        return super().get(request, subscription_id)
 
 
 class RedeliverView(PartnerView):

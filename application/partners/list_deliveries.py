@@ -4,9 +4,10 @@ from uuid import UUID
 
 import attrs
 
-from application.partners.ports import DeliveryRepository
+from application.partners.ports import DeliveryRepository, SubscriptionRepository
 from application.shared.pagination import Page, PageRequest
 from domain.partners.delivery import Delivery
+from domain.partners.errors import SubscriptionNotFound
 
 
 @attrs.frozen
@@ -17,8 +18,18 @@ class ListDeliveriesQuery:
 
 
 class ListDeliveries:
-    def __init__(self, deliveries: DeliveryRepository) -> None:
+    def __init__(
+        self, deliveries: DeliveryRepository, subscriptions: SubscriptionRepository
+    ) -> None:
         self._deliveries = deliveries
+        self._subscriptions = subscriptions
 
     def __call__(self, query: ListDeliveriesQuery) -> Page[Delivery]:
+        # One subscription's deliveries: only the partner's own subscription exists for it,
+        # as everywhere else in the partner API (not an empty list that hints at another's).
+        if (
+            query.subscription_id is not None
+            and self._subscriptions.get(query.subscription_id, query.partner_id) is None
+        ):
+            raise SubscriptionNotFound(f"No subscription {query.subscription_id}.")
         return self._deliveries.for_partner(query.partner_id, query.subscription_id, query.page)

@@ -39,6 +39,9 @@ def is_public(address: str) -> bool:
         ip = ip.ipv4_mapped
     return not (
         ip.is_private
+        # Shared address space (100.64.0.0/10, carrier-grade NAT; Alibaba Cloud's metadata
+        # service lives there) is neither private nor global: only "global" refuses it.
+        or not ip.is_global
         or ip.is_loopback
         or ip.is_link_local
         or ip.is_multicast

@@ -1,0 +1,127 @@
+"""The partner use cases wired to the in-memory adapters, and a shop whose bookings feed
+them through the booking unit of work's `before_commit` hook (the outbox)."""
+
+from collections.abc import Callable
+from datetime import datetime
+from uuid import UUID
+
+from adapters.memory.booking import InMemoryUnitOfWork
+from adapters.memory.clock import FixedClock
+from adapters.memory.partners import (
+    FixedResolver,
+    InMemoryPartnerUnitOfWork,
+    RecordingQueue,
+    ScriptedSender,
+)
+from adapters.partners.formatters import FORMATTERS
+from application.booking.cancel_booking import CancelBooking
+from application.booking.confirm_booking import ConfirmBooking
+from application.booking.expire_holds import ExpireHolds
+from application.booking.hold_seats import HoldSeats
+from application.partners.create_subscription import (
+    CreateSubscription,
+    CreateSubscriptionCommand,
+)
+from application.partners.delete_subscription import DeleteSubscription
+from application.partners.deliver_webhook import DeliverWebhook
+from application.partners.list_deliveries import ListDeliveries
+from application.partners.ports import DestinationPolicy
+from application.partners.record_partner_events import RecordPartnerEvents
+from application.partners.redeliver import Redeliver
+from application.partners.rotate_secret import RotateSecret
+from application.partners.send_test_event import SendTestEvent, SendTestEventCommand
+from application.partners.sweep_deliveries import SweepDeliveries
+from application.partners.update_subscription import UpdateSubscription
+from domain.booking.booking import Booking
+from domain.partners.delivery import Delivery
+from domain.partners.subscription import Subscription
+from domain.shared.events import DomainEvent
+from tests.unit.booking.builders import HOLD_FOR
+from tests.unit.booking.shop import Shop
+from tests.unit.partners.builders import NOW
+
+HOST = "hooks.example.com"
+URL = f"https://{HOST}/portside"
+
+
+class Partners:
+    """The stores, the fakes and the partner use cases of one test."""
+
+    def __init__(
+        self,
+        now: datetime = NOW,
+        spread: float = 0.0,
+        policy: DestinationPolicy | None = None,
+    ) -> None:
+        self.clock = FixedClock(now)
+        self.uow = InMemoryPartnerUnitOfWork()
+        self.queue = RecordingQueue()
+        self.resolver = FixedResolver()
+        self.sender = ScriptedSender()
+        self.policy = policy or DestinationPolicy()
+        self.webhook_ids = (f"msg_{n:032x}" for n in range(1, 1000))
+        self.record = RecordPartnerEvents(
+            self.uow.subscriptions,
+            self.uow.deliveries,
+            FORMATTERS,
+            self.queue,
+            self.clock,
+            lambda: next(self.webhook_ids),
+        )
+        self.create = CreateSubscription(self.uow, FORMATTERS, self.resolver, self.policy)
+        self.update = UpdateSubscription(self.uow, FORMATTERS, self.resolver, self.policy)
+        self.delete = DeleteSubscription(self.uow)
+        self.rotate = RotateSecret(self.uow, self.clock)
+        self.send_test_event = SendTestEvent(self.uow, FORMATTERS, self.queue, self.clock)
+        self.list_deliveries = ListDeliveries(self.uow.deliveries, self.uow.subscriptions)
+        self.redeliver = Redeliver(self.uow, self.queue, self.clock)
+        self.deliver = DeliverWebhook(
+            self.uow, self.sender, self.resolver, self.policy, self.clock, lambda: spread
+        )
+        self.sweep = SweepDeliveries(self.uow, self.deliver, self.clock)
+
+    def answer(self, *status_codes: int | None) -> None:
+        """What the partner's server answers next, in order (then 200)."""
+        self.sender.script = list(status_codes)
+
+    def subscribe(
+        self,
+        partner_id: int = 1,
+        *,
+        url: str = URL,
+        event_types: frozenset[str] = frozenset(),
+        format: str = "standard-webhooks",
+        is_active: bool = True,
+    ) -> Subscription:
+        return self.create(
+            CreateSubscriptionCommand(partner_id, url, event_types, format, is_active)
+        )
+
+    def test_event(self, subscription: Subscription) -> Delivery:
+        return self.send_test_event(SendTestEventCommand(subscription.partner_id, subscription.id))
+
+    def stored(self, delivery_id: UUID) -> Delivery:
+        return self.uow.deliveries.deliveries[delivery_id]
+
+    def deliveries(self) -> list[Delivery]:
+        return list(self.uow.deliveries.deliveries.values())
+
+    def sent_ids(self) -> list[str]:
+        """The `webhook-id` of each request sent, in order."""
+        return [headers["webhook-id"] for _, headers, _ in self.sender.sent]
+
+
+def shop_feeding(partners: Partners) -> Shop:
+    """A booking shop whose unit of work records partner deliveries before it commits,
+    as the container wires the Django one."""
+    shop = Shop()
+    shop.clock = partners.clock
+    hook: Callable[[list[DomainEvent], dict[UUID, Booking]], object] = partners.record
+    shop.uow = InMemoryUnitOfWork(
+        shop.listings, shop.slot_store, shop.bookings, shop.bus, before_commit=hook
+    )
+    shop.hold_seats = HoldSeats(shop.uow, shop.clock, shop.references, HOLD_FOR)
+    shop.confirm_booking = ConfirmBooking(shop.uow, shop.clock)
+    shop.cancel_booking = CancelBooking(shop.uow, shop.payments, shop.clock)
+    shop.expire_holds = ExpireHolds(shop.uow, shop.clock)
+    return shop
