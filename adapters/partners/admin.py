@@ -1,9 +1,12 @@
 """Operators see partners, subscriptions and every delivery with its attempts."""
 
-from django.contrib import admin
+from typing import Any
+
+from django.contrib import admin, messages
 from django.http import HttpRequest
 
 from adapters.partners import models
+from adapters.partners.auth import hash_key, new_api_key
 
 
 @admin.register(models.Partner)
@@ -11,6 +14,20 @@ class PartnerAdmin(admin.ModelAdmin):
     list_display = ("name", "api_key_prefix", "is_active", "created_at")
     readonly_fields = ("api_key_hash", "api_key_prefix")
     search_fields = ("name",)
+
+    def save_model(
+        self, request: HttpRequest, obj: models.Partner, form: Any, change: bool
+    ) -> None:
+        """A new partner gets its API key here, shown once in the message."""
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        key = new_api_key()
+        obj.api_key_hash, obj.api_key_prefix = hash_key(key), key[:10]
+        super().save_model(request, obj, form, change)
+        self.message_user(
+            request, f"API key for {obj.name}, shown only now: {key}", messages.WARNING
+        )
 
 
 @admin.register(models.Subscription)

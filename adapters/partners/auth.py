@@ -17,9 +17,13 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def new_api_key() -> str:
+    return KEY_PREFIX + secrets.token_urlsafe(32)
+
+
 def new_partner(name: str) -> tuple[Partner, str]:
     """Create a partner; the API key is returned here and never again."""
-    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    key = new_api_key()
     partner = Partner.objects.create(name=name, api_key_hash=hash_key(key), api_key_prefix=key[:10])
     return partner, key
 
