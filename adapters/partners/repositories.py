@@ -3,8 +3,6 @@
 from collections.abc import Iterable
 from datetime import datetime
 from functools import partial
-from types import TracebackType
-from typing import Self
 from uuid import UUID
 
 from django.db import connection, transaction
@@ -17,6 +15,7 @@ from adapters.partners.mapping import (
     subscription_fields,
     subscription_from_row,
 )
+from adapters.transactions import AtomicUnitOfWork
 from application.shared.pagination import Page, PageRequest
 from domain.partners.delivery import Delivery, DeliveryStatus
 from domain.partners.subscription import Subscription
@@ -152,29 +151,10 @@ class DjangoDeliveryRepository:
         )
 
 
-class DjangoPartnerUnitOfWork:
-    def __enter__(self) -> Self:
+class DjangoPartnerUnitOfWork(AtomicUnitOfWork):
+    def _start(self) -> None:
         self.subscriptions = DjangoSubscriptionRepository()
         self.deliveries = DjangoDeliveryRepository()
-        self._committed = False
-        self._atomic = transaction.atomic()
-        self._atomic.__enter__()
-        return self
-
-    def commit(self) -> None:
-        self._committed = True
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        try:
-            if exc_type is None and not self._committed:
-                transaction.set_rollback(True)
-        finally:
-            self._atomic.__exit__(exc_type, exc, tb)
 
 
 class CeleryDeliveryQueue:

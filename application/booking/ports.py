@@ -2,13 +2,13 @@
 
 from collections.abc import Iterable
 from datetime import datetime
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 from uuid import UUID
 
 import attrs
 
 from application.shared.pagination import Page, PageRequest
+from application.shared.ports import UnitOfWork
 from domain.booking.booking import Booking
 from domain.booking.payments import PaymentEvent
 from domain.catalog.policy import CancellationPolicy
@@ -90,24 +90,12 @@ class PaymentInbox(Protocol):
         ...
 
 
-class BookingUnitOfWork(Protocol):
-    """One atomic piece of work. Leave the block without `commit()` and nothing is kept;
-    after a commit the collected domain events go to the message bus."""
+class BookingUnitOfWork(UnitOfWork, Protocol):
+    """After a commit the collected domain events go to the message bus."""
 
     bookings: BookingRepository
     slots: SlotInventory
     inbox: PaymentInbox
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    def commit(self) -> None: ...
 
 
 class ReferenceGenerator(Protocol):

@@ -2,13 +2,13 @@
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Protocol
 from uuid import UUID
 
 import attrs
 
 from application.shared.pagination import Page, PageRequest
+from application.shared.ports import UnitOfWork
 from domain.partners.delivery import Delivery
 from domain.partners.subscription import Subscription
 
@@ -78,20 +78,9 @@ class DeliveryRepository(Protocol):
     def due_ids(self, now: datetime, limit: int) -> list[UUID]: ...
 
 
-class PartnerUnitOfWork(Protocol):
+class PartnerUnitOfWork(UnitOfWork, Protocol):
     subscriptions: SubscriptionRepository
     deliveries: DeliveryRepository
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    def commit(self) -> None: ...
 
 
 class DeliveryQueue(Protocol):
