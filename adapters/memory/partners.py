@@ -94,9 +94,13 @@ class InMemoryDeliveryRepository:
             [copy.deepcopy(d) for d in mine[page.offset : page.offset + page.size]], len(mine), page
         )
 
+    def _due(self, delivery: Delivery, now: datetime) -> bool:
+        subscription = self._subscriptions.subscriptions.get(delivery.subscription_id)
+        return delivery.is_due(now) and subscription is not None and subscription.is_active
+
     def claim(self, delivery_id: UUID, now: datetime) -> Delivery | None:
         found = self.deliveries.get(delivery_id)
-        return copy.deepcopy(found) if found is not None and found.is_due(now) else None
+        return copy.deepcopy(found) if found is not None and self._due(found, now) else None
 
     def get_by_id_for_update(self, delivery_id: UUID) -> Delivery | None:
         found = self.deliveries.get(delivery_id)
@@ -104,7 +108,7 @@ class InMemoryDeliveryRepository:
 
     def due_ids(self, now: datetime, limit: int) -> list[UUID]:
         due = sorted(
-            (d for d in self.deliveries.values() if d.is_due(now)),
+            (d for d in self.deliveries.values() if self._due(d, now)),
             key=lambda d: (d.next_attempt_at or d.created_at, str(d.id)),
         )
         return [d.id for d in due[:limit]]

@@ -1,13 +1,16 @@
 import json
+import re
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
-from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+from standardwebhooks.webhooks import Webhook
 
 from adapters.partner_inbox.models import Endpoint, Received
+
+SLUG = re.compile(r"[A-Za-z0-9_-]{1,50}")
 
 
 @csrf_exempt
@@ -20,7 +23,7 @@ def receive(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         Webhook(endpoint.secret).verify(body, headers, json_parse=False)  # XML is not JSON
         verified = True
-    except (WebhookVerificationError, ValueError) as failure:
+    except Exception as failure:
         error = str(failure)[:300] or type(failure).__name__
     with transaction.atomic():
         Received.objects.create(
@@ -43,8 +46,17 @@ def register(request: HttpRequest) -> JsonResponse:
         data = json.loads(request.body or b"{}")
         slug, secret = str(data["slug"]), str(data["secret"])
         respond_with = int(data.get("respond_with", 200))
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         return JsonResponse({"error": "Send {slug, secret, respond_with?}."}, status=400)
+    if (
+        not SLUG.fullmatch(slug)
+        or not secret.startswith("whsec_")
+        or not 200 <= respond_with <= 599
+    ):
+        return JsonResponse(
+            {"error": "slug: letters, digits, - or _; secret: whsec_…; respond_with: 200 to 599."},
+            status=400,
+        )
     Endpoint.objects.update_or_create(
         slug=slug, defaults={"secret": secret, "respond_with": respond_with}
     )

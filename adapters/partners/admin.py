@@ -2,11 +2,15 @@
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
 from adapters.partners import models
 from adapters.partners.auth import hash_key, new_api_key
+from adapters.partners.formatters import FORMATTERS
+from domain.partners.events import EVENT_TYPE_NAMES
+from domain.partners.signing import new_secret
 
 
 @admin.register(models.Partner)
@@ -30,12 +34,41 @@ class PartnerAdmin(admin.ModelAdmin):
         )
 
 
+class SubscriptionForm(forms.ModelForm):
+    """The admin may only store what the domain accepts: known formats and event types."""
+
+    format = forms.ChoiceField(choices=[(name, name) for name in sorted(FORMATTERS)])
+
+    class Meta:
+        model = models.Subscription
+        fields = ["partner", "url", "event_types", "format", "is_active"]
+
+    def clean_event_types(self) -> Any:
+        value = self.cleaned_data["event_types"]
+        if not isinstance(value, list) or not set(map(str, value)) <= EVENT_TYPE_NAMES:
+            raise forms.ValidationError(f"A list of any of {', '.join(sorted(EVENT_TYPE_NAMES))}.")
+        return value
+
+
 @admin.register(models.Subscription)
 class SubscriptionAdmin(admin.ModelAdmin):
+    form = SubscriptionForm
     list_display = ("partner", "url", "format", "event_types", "is_active")
     list_filter = ("format", "is_active")
     search_fields = ("url", "partner__name")
     exclude = ("secret", "previous_secret")
+
+    def save_model(
+        self, request: HttpRequest, obj: models.Subscription, form: Any, change: bool
+    ) -> None:
+        """A subscription added here gets its signing secret, shown once."""
+        if not change:
+            obj.secret = new_secret()
+        super().save_model(request, obj, form, change)
+        if not change:
+            self.message_user(
+                request, f"Signing secret, shown only now: {obj.secret}", messages.WARNING
+            )
 
 
 class AttemptInline(admin.TabularInline):

@@ -13,10 +13,17 @@ EXCERPT = 500  # characters of the partner's answer kept with the attempt
 
 
 class RequestsWebhookSender:
+    """POST once: no redirects, connect and read timeouts, no proxy or .netrc from the
+    environment, and only an excerpt of the answer is read."""
+
+    def __init__(self) -> None:
+        self._session = requests.Session()
+        self._session.trust_env = False
+
     def send(self, url: str, headers: Mapping[str, str], body: str) -> SendResult:
         started = time.monotonic()
         try:
-            with requests.post(
+            with self._session.post(
                 url,
                 data=body.encode(),
                 headers=dict(headers),
@@ -25,12 +32,11 @@ class RequestsWebhookSender:
                 stream=True,  # read only an excerpt: a partner cannot keep us reading
             ) as response:
                 excerpt = response.raw.read(EXCERPT, decode_content=True)
-        except requests.RequestException as error:
-            return SendResult(
-                None, _ms_since(started), type(error).__name__ + ": " + str(error)[:250]
-            )
-        text = excerpt.decode(response.encoding or "utf-8", errors="replace")
-        return SendResult(response.status_code, _ms_since(started), "", text[:EXCERPT])
+                status = response.status_code
+        except Exception as error:
+            return SendResult(None, _ms_since(started), f"{type(error).__name__}: {error}"[:300])
+        text = excerpt.decode("utf-8", errors="replace").replace("\x00", "")
+        return SendResult(status, _ms_since(started), "", text[:EXCERPT])
 
 
 def _ms_since(started: float) -> int:

@@ -57,6 +57,7 @@ def delivery_from_row(row: models.Delivery, attempts: list[models.DeliveryAttemp
             for a in attempts
         ],
         round_starts_at=row.round_starts_at,
+        leased_until=row.leased_until,
     )
 
 
@@ -66,4 +67,5 @@ def delivery_fields(delivery: Delivery) -> dict[str, Any]:
         "next_attempt_at": delivery.next_attempt_at,
         "delivered_at": delivery.delivered_at,
         "round_starts_at": delivery.round_starts_at,
+        "leased_until": delivery.leased_until,
     }

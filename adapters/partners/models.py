@@ -55,7 +55,8 @@ class Delivery(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default="pending")
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
-    round_starts_at = models.PositiveSmallIntegerField(default=0)
+    round_starts_at = models.PositiveIntegerField(default=0)
+    leased_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:
@@ -74,7 +75,7 @@ class Delivery(models.Model):
 
 class DeliveryAttempt(models.Model):
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempts")
-    number = models.PositiveSmallIntegerField()
+    number = models.PositiveIntegerField()
     attempted_at = models.DateTimeField()
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField()

@@ -1,5 +1,6 @@
 """The partner ports over the Django ORM, and their unit of work."""
 
+import logging
 from collections.abc import Iterable
 from datetime import datetime
 from functools import partial
@@ -19,6 +20,9 @@ from adapters.transactions import AtomicUnitOfWork
 from application.shared.pagination import Page, PageRequest
 from domain.partners.delivery import Delivery, DeliveryStatus
 from domain.partners.subscription import Subscription
+from domain.shared.errors import DomainError
+
+logger = logging.getLogger(__name__)
 
 ATTEMPTS = Prefetch("attempts", queryset=models.DeliveryAttempt.objects.order_by("number"))
 
@@ -49,9 +53,29 @@ class DjangoSubscriptionRepository:
         return Page([subscription_from_row(row) for row in window], total, page)
 
     def active_for(self, event_type: str) -> list[Subscription]:
-        rows = models.Subscription.objects.filter(is_active=True, partner__is_active=True)
-        found = [subscription_from_row(row) for row in rows]
-        return [subscription for subscription in found if subscription.wants(event_type)]
+        """Every active subscription, filtered by event type here: `event_types` is a JSON
+        list, and SQLite cannot search one. A row the domain refuses is logged and left
+        out rather than failing the booking that is being recorded."""
+        found = []
+        for row in models.Subscription.objects.filter(is_active=True, partner__is_active=True):
+            try:
+                subscription = subscription_from_row(row)
+            except DomainError:
+                logger.exception("Subscription %s cannot be loaded; skipped.", row.id)
+                continue
+            if subscription.wants(event_type):
+                found.append(subscription)
+        return found
+
+
+def _due(now: datetime) -> Q:
+    """Pending, its time has come, and its subscription and partner are active: a
+    paused subscription's deliveries wait instead of using up their retries."""
+    return (
+        (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        & Q(status=DeliveryStatus.PENDING.value)
+        & Q(subscription__is_active=True, subscription__partner__is_active=True)
+    )
 
 
 class DjangoDeliveryRepository:
@@ -122,12 +146,9 @@ class DjangoDeliveryRepository:
         )
 
     def claim(self, delivery_id: UUID, now: datetime) -> Delivery | None:
-        due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-        rows = models.Delivery.objects.filter(
-            due, id=delivery_id, status=DeliveryStatus.PENDING.value
-        )
+        rows = models.Delivery.objects.filter(_due(now), id=delivery_id)
         if connection.features.has_select_for_update_skip_locked:
-            rows = rows.select_for_update(skip_locked=True)
+            rows = rows.select_for_update(skip_locked=True, of=("self",))
         row = rows.first()
         if row is None:
             return None
@@ -143,9 +164,8 @@ class DjangoDeliveryRepository:
         return delivery_from_row(row, list(attempts))
 
     def due_ids(self, now: datetime, limit: int) -> list[UUID]:
-        due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
         return list(
-            models.Delivery.objects.filter(due, status=DeliveryStatus.PENDING.value)
+            models.Delivery.objects.filter(_due(now))
             .order_by("next_attempt_at", "id")
             .values_list("id", flat=True)[:limit]
         )

@@ -57,6 +57,7 @@ class DeliverWebhook:
                 return None
             subscription = uow.subscriptions.get(delivery.subscription_id, None)
             delivery.lease(now, LEASE)
+            lease = delivery.leased_until
             uow.deliveries.save(delivery)
             uow.commit()
 
@@ -87,7 +88,7 @@ class DeliverWebhook:
                 error=result.error,
                 response_excerpt=result.response_excerpt,
             )
-            current.record_attempt(attempt, self._spread())
+            current.record_attempt(attempt, self._spread(), lease)
             uow.deliveries.save(current)
             uow.commit()
         return current.status
@@ -97,4 +98,7 @@ class DeliverWebhook:
             check_url(url, self._resolver, self._policy)
         except InvalidSubscription as refused:
             return SendResult(None, 0, f"Refused before sending: {refused}")
-        return self._sender.send(url, {"content-type": content_type, **headers}, body)
+        try:
+            return self._sender.send(url, {"content-type": content_type, **headers}, body)
+        except Exception as error:  # whatever the partner did, the attempt is recorded
+            return SendResult(None, 0, f"{type(error).__name__}: {error}"[:300])

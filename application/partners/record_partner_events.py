@@ -5,6 +5,7 @@ work calls it), so a delivery exists exactly when the change it reports exists: 
 rolled-back booking writes none. Workers send them once the transaction commits.
 """
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from uuid import UUID, uuid4
 
@@ -22,6 +23,8 @@ from domain.booking.events import BookingEvent
 from domain.partners.delivery import Delivery
 from domain.partners.events import EVENT_TYPES
 from domain.shared.events import DomainEvent
+
+logger = logging.getLogger(__name__)
 
 
 def new_webhook_id() -> str:
@@ -50,13 +53,19 @@ class RecordPartnerEvents:
     ) -> list[UUID]:
         created: list[UUID] = []
         for event in events:
-            event_type = EVENT_TYPES.get(type(event)) if isinstance(event, BookingEvent) else None
-            if event_type is None or not isinstance(event, BookingEvent):
+            if not isinstance(event, BookingEvent) or type(event) not in EVENT_TYPES:
                 continue
+            event_type = EVENT_TYPES[type(event)]
             data = booking_data(bookings[event.booking_id])
             for subscription in self._subscriptions.active_for(event_type):
+                formatter = self._formatters.get(subscription.format)
+                if formatter is None:  # a misconfigured row must not stop the booking
+                    logger.error(
+                        "Subscription %s has no format %r.", subscription.id, subscription.format
+                    )
+                    continue
                 webhook_id = self._webhook_ids()
-                payload = self._formatters[subscription.format].render(
+                payload = formatter.render(
                     PartnerEvent(webhook_id, event_type, event.occurred_at, data)
                 )
                 delivery = Delivery(

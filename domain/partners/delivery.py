@@ -52,6 +52,8 @@ class Delivery:
     # Attempts before this index belong to an earlier round (before a redelivery), so
     # the retry schedule starts afresh after a partner asks to redeliver.
     round_starts_at: int = 0
+    # While a worker sends, the delivery is leased to it until this time.
+    leased_until: datetime | None = None
 
     def is_due(self, now: datetime) -> bool:
         return self.status is DeliveryStatus.PENDING and (
@@ -62,16 +64,22 @@ class Delivery:
         """Set the delivery aside for one worker: not due again until the lease ends, so
         no other worker sends it meanwhile, and a worker that dies mid-send only
         delays it."""
-        self.next_attempt_at = now + duration
+        self.leased_until = self.next_attempt_at = now + duration
 
-    def record_attempt(self, attempt: Attempt, spread: float) -> None:
+    def record_attempt(
+        self, attempt: Attempt, spread: float, lease: datetime | None = None
+    ) -> None:
         """Keep the attempt; then delivered, retried later on the schedule, or dead.
 
-        A late attempt on a delivery another worker already delivered is kept, and
-        changes nothing else."""
+        `lease` is the lease the sender held. If the delivery has moved on since (the
+        lease ran out and another worker took it, or it was already delivered), the
+        attempt is kept for the record but decides nothing, unless it succeeded."""
         self.attempts.append(attempt)
         if self.status is DeliveryStatus.DELIVERED:
             return
+        if lease is not None and lease != self.leased_until and not attempt.succeeded:
+            return
+        self.leased_until = None
         if attempt.succeeded:
             self.status = DeliveryStatus.DELIVERED
             self.delivered_at = attempt.attempted_at
@@ -85,10 +93,13 @@ class Delivery:
             self.next_attempt_at = attempt.attempted_at + wait
 
     def redeliver(self, now: datetime) -> None:
-        """Send again now, whatever happened before (a partner asked, or an operator)."""
+        """Send again now, whatever happened before (a partner asked, or an operator);
+        a send under way keeps its lease, and the new round starts after it."""
         self.status = DeliveryStatus.PENDING
-        self.next_attempt_at = now
         self.round_starts_at = len(self.attempts)
+        if self.leased_until is None or self.leased_until <= now:
+            self.leased_until = None
+            self.next_attempt_at = now
 
     def _failures_in_a_row(self) -> int:
         return min(len(self.attempts) - self.round_starts_at, MAX_ATTEMPTS)

@@ -1,6 +1,6 @@
 """Errors of the partners context."""
 
-from domain.shared.errors import InvalidInput, NotFound
+from domain.shared.errors import Conflict, InvalidInput, NotFound
 
 
 class SubscriptionNotFound(NotFound):
@@ -13,3 +13,7 @@ class DeliveryNotFound(NotFound):
 
 class InvalidSubscription(InvalidInput):
     """A subscription that cannot be: unknown format or event type, or an unsafe URL."""
+
+
+class RotationUnderWay(Conflict):
+    """A secret was rotated less than a day ago; its old secret still signs."""

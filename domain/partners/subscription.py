@@ -8,7 +8,7 @@ from uuid import UUID
 
 import attrs
 
-from domain.partners.errors import InvalidSubscription
+from domain.partners.errors import InvalidSubscription, RotationUnderWay
 from domain.partners.events import EVENT_TYPE_NAMES
 
 # After a rotation the old secret keeps signing beside the new one for this long, so a
@@ -40,7 +40,14 @@ class Subscription:
         return self.is_active and (not self.event_types or event_type in self.event_types)
 
     def rotate_secret(self, new_secret: str, now: datetime) -> None:
-        """Sign with `new_secret` from now on, and with the old one too for a day."""
+        """Sign with `new_secret` from now on, and with the old one too for a day.
+
+        One rotation at a time: a second one during the overlap would drop the oldest
+        secret at once, while the partner may still be verifying with it."""
+        if self.previous_secret_expires_at is not None and now < self.previous_secret_expires_at:
+            raise RotationUnderWay(
+                f"The last rotation overlaps until {self.previous_secret_expires_at.isoformat()}."
+            )
         self.previous_secret = self.secret
         self.previous_secret_expires_at = now + ROTATION_OVERLAP
         self.secret = new_secret

@@ -147,16 +147,19 @@ def test_an_address_that_turned_private_is_refused_at_send_time(partners: Partne
     assert partners.stored(delivery_id).next_attempt_at == NOW + timedelta(seconds=5)
 
 
-def test_a_paused_subscriptions_delivery_is_not_sent(partners: Partners) -> None:
+def test_a_paused_subscriptions_delivery_waits_without_using_its_retries(
+    partners: Partners,
+) -> None:
     subscription = partners.subscribe()
     delivery_id = held_delivery(partners, subscription)
     partners.update(UpdateSubscriptionCommand(1, subscription.id, is_active=False))
 
-    assert partners.deliver(delivery_id) is DeliveryStatus.PENDING
-
+    assert partners.deliver(delivery_id) is None  # not due while paused
     assert partners.sender.sent == []
-    (attempt,) = partners.stored(delivery_id).attempts
-    assert (attempt.status_code, attempt.error) == (None, "The subscription is gone or paused.")
+    assert partners.stored(delivery_id).attempts == []
+
+    partners.update(UpdateSubscriptionCommand(1, subscription.id, is_active=True))
+    assert partners.deliver(delivery_id) is DeliveryStatus.DELIVERED
 
 
 def test_a_delivery_not_yet_due_is_not_sent(partners: Partners) -> None:

@@ -5,7 +5,7 @@ from datetime import timedelta
 import attrs
 import pytest
 
-from domain.partners.errors import InvalidSubscription
+from domain.partners.errors import InvalidSubscription, RotationUnderWay
 from domain.partners.events import EVENT_TYPE_NAMES, TEST_EVENT_TYPE
 from domain.partners.subscription import ROTATION_OVERLAP
 from tests.unit.partners.builders import NOW, OTHER_SECRET, SECRET, a_subscription
@@ -91,14 +91,14 @@ def test_from_exactly_a_day_after_a_rotation_only_the_new_secret_signs() -> None
     assert subscription.signing_secrets(NOW + timedelta(days=30)) == [OTHER_SECRET]
 
 
-def test_a_second_rotation_drops_the_oldest_secret_at_once() -> None:
+def test_a_second_rotation_waits_until_the_first_overlap_ends() -> None:
     subscription = a_subscription(secret=SECRET)
     subscription.rotate_secret(OTHER_SECRET, NOW)
 
-    subscription.rotate_secret(THIRD_SECRET, NOW + timedelta(hours=1))
+    with pytest.raises(RotationUnderWay):
+        subscription.rotate_secret(THIRD_SECRET, NOW + timedelta(hours=1))
+    assert subscription.signing_secrets(NOW + timedelta(hours=1)) == [OTHER_SECRET, SECRET]
 
-    assert subscription.signing_secrets(NOW + timedelta(hours=1)) == [
-        THIRD_SECRET,
-        OTHER_SECRET,
-    ]
-    assert subscription.previous_secret_expires_at == NOW + timedelta(hours=25)
+    subscription.rotate_secret(THIRD_SECRET, NOW + timedelta(hours=24))
+    assert subscription.signing_secrets(NOW + timedelta(hours=24)) == [THIRD_SECRET, OTHER_SECRET]
+    assert subscription.previous_secret_expires_at == NOW + timedelta(hours=48)
