@@ -23,8 +23,8 @@ from adapters.catalog.repositories import DjangoListingRepository, DjangoSlotRep
 from adapters.clock import SystemClock
 from adapters.partners.formatters import FORMATTERS
 from adapters.partners.http import RequestsWebhookSender, SocketResolver
+from adapters.partners.queue import CeleryDeliveryQueue
 from adapters.partners.repositories import (
-    CeleryDeliveryQueue,
     DjangoDeliveryRepository,
     DjangoPartnerUnitOfWork,
     DjangoSubscriptionRepository,
@@ -43,6 +43,7 @@ from application.booking.list_bookings import ListBookings
 from application.catalog.get_listing import GetListing
 from application.catalog.list_listings import ListListings
 from application.catalog.list_slots import ListSlots
+from application.partners.checks import SubscriptionChecks
 from application.partners.create_subscription import CreateSubscription
 from application.partners.delete_subscription import DeleteSubscription
 from application.partners.deliver_webhook import DeliverWebhook
@@ -158,19 +159,17 @@ class Container(containers.DeclarativeContainer):
     # ---- partner use cases
     list_subscriptions = providers.Factory(ListSubscriptions, subscriptions=subscription_repository)
     get_subscription = providers.Factory(GetSubscription, subscriptions=subscription_repository)
-    create_subscription = providers.Factory(
-        CreateSubscription,
-        uow=partner_unit_of_work,
+    subscription_checks = providers.Factory(
+        SubscriptionChecks,
         formats=payload_formatters,
         resolver=address_resolver,
         policy=destination_policy,
     )
+    create_subscription = providers.Factory(
+        CreateSubscription, uow=partner_unit_of_work, checks=subscription_checks
+    )
     update_subscription = providers.Factory(
-        UpdateSubscription,
-        uow=partner_unit_of_work,
-        formats=payload_formatters,
-        resolver=address_resolver,
-        policy=destination_policy,
+        UpdateSubscription, uow=partner_unit_of_work, checks=subscription_checks
     )
     delete_subscription = providers.Factory(DeleteSubscription, uow=partner_unit_of_work)
     rotate_secret = providers.Factory(RotateSecret, uow=partner_unit_of_work, clock=clock)

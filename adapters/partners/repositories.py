@@ -1,12 +1,10 @@
 """The partner ports over the Django ORM, and their unit of work."""
 
 import logging
-from collections.abc import Iterable
 from datetime import datetime
-from functools import partial
 from uuid import UUID
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 
 from adapters.partners import models
@@ -175,13 +173,3 @@ class DjangoPartnerUnitOfWork(AtomicUnitOfWork):
     def _start(self) -> None:
         self.subscriptions = DjangoSubscriptionRepository()
         self.deliveries = DjangoDeliveryRepository()
-
-
-class CeleryDeliveryQueue:
-    """After commit, a Celery task per delivery (run eagerly when no broker is set)."""
-
-    def enqueue_after_commit(self, delivery_ids: Iterable[UUID]) -> None:
-        from adapters.partners.tasks import deliver_webhook  # tasks import the container's wiring
-
-        for delivery_id in delivery_ids:
-            transaction.on_commit(partial(deliver_webhook.delay, str(delivery_id)))

@@ -67,15 +67,24 @@ def _emit(
     return event
 
 
-@csrf_exempt
-@require_POST
-def create_payment(request: HttpRequest) -> JsonResponse:
+def _keyed_request(request: HttpRequest) -> tuple[str, dict[str, Any]] | JsonResponse:
+    """The Idempotency-Key and JSON body of an authorised create call, or the error."""
     if not _authorised(request):
         return _error(401, "Unknown API key.")
     key = request.headers.get("Idempotency-Key", "")
     data = _json(request)
     if not key or data is None:
         return _error(400, "Send a JSON body and an Idempotency-Key header.")
+    return key, data
+
+
+@csrf_exempt
+@require_POST
+def create_payment(request: HttpRequest) -> JsonResponse:
+    checked = _keyed_request(request)
+    if isinstance(checked, JsonResponse):
+        return checked
+    key, data = checked
     existing = SandboxPayment.objects.filter(idempotency_key=key).first()
     if existing:
         return JsonResponse(_payment_json(request, existing), status=200)
@@ -142,12 +151,10 @@ def pay_api(request: HttpRequest, payment_id: str) -> JsonResponse:
 @csrf_exempt
 @require_POST
 def create_refund(request: HttpRequest) -> JsonResponse:
-    if not _authorised(request):
-        return _error(401, "Unknown API key.")
-    key = request.headers.get("Idempotency-Key", "")
-    data = _json(request)
-    if not key or data is None:
-        return _error(400, "Send a JSON body and an Idempotency-Key header.")
+    checked = _keyed_request(request)
+    if isinstance(checked, JsonResponse):
+        return checked
+    key, data = checked
     existing = SandboxRefund.objects.filter(idempotency_key=key).first()
     if existing:
         return JsonResponse(

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from uuid import UUID
 
-from application.partners.destinations import check_url
+from application.partners.checks import check_url
 from application.partners.ports import (
     AddressResolver,
     DestinationPolicy,

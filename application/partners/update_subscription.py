@@ -1,13 +1,11 @@
 """Use case: a partner changes its subscription's URL, events, format or pause state."""
 
-from collections.abc import Collection
 from uuid import UUID
 
 import attrs
 
-from application.partners.create_subscription import check_format
-from application.partners.destinations import check_url
-from application.partners.ports import AddressResolver, DestinationPolicy, PartnerUnitOfWork
+from application.partners.checks import SubscriptionChecks
+from application.partners.ports import PartnerUnitOfWork
 from domain.partners.errors import SubscriptionNotFound
 from domain.partners.subscription import Subscription
 
@@ -25,23 +23,12 @@ class UpdateSubscriptionCommand:
 
 
 class UpdateSubscription:
-    def __init__(
-        self,
-        uow: PartnerUnitOfWork,
-        formats: Collection[str],
-        resolver: AddressResolver,
-        policy: DestinationPolicy,
-    ) -> None:
+    def __init__(self, uow: PartnerUnitOfWork, checks: SubscriptionChecks) -> None:
         self._uow = uow
-        self._formats = formats
-        self._resolver = resolver
-        self._policy = policy
+        self._checks = checks
 
     def __call__(self, command: UpdateSubscriptionCommand) -> Subscription:
-        if command.format is not None:
-            check_format(command.format, self._formats)
-        if command.url is not None:
-            check_url(command.url, self._resolver, self._policy)
+        self._checks.check(url=command.url, format=command.format)
         with self._uow as uow:
             current = uow.subscriptions.get(command.subscription_id, command.partner_id)
             if current is None:

@@ -18,6 +18,7 @@ from application.booking.cancel_booking import CancelBooking
 from application.booking.confirm_booking import ConfirmBooking
 from application.booking.expire_holds import ExpireHolds
 from application.booking.hold_seats import HoldSeats
+from application.partners.checks import SubscriptionChecks
 from application.partners.create_subscription import (
     CreateSubscription,
     CreateSubscriptionCommand,
@@ -68,8 +69,9 @@ class Partners:
             self.clock,
             lambda: next(self.webhook_ids),
         )
-        self.create = CreateSubscription(self.uow, FORMATTERS, self.resolver, self.policy)
-        self.update = UpdateSubscription(self.uow, FORMATTERS, self.resolver, self.policy)
+        checks = SubscriptionChecks(FORMATTERS, self.resolver, self.policy)
+        self.create = CreateSubscription(self.uow, checks)
+        self.update = UpdateSubscription(self.uow, checks)
         self.delete = DeleteSubscription(self.uow)
         self.rotate = RotateSecret(self.uow, self.clock)
         self.send_test_event = SendTestEvent(self.uow, FORMATTERS, self.queue, self.clock)
