@@ -1,8 +1,28 @@
 import pytest
 from rest_framework.test import APIClient
 
+from adapters.catalog import models as catalog_models
+from tests.api.customers import Customer, make_customer
+from tests.factories.orm import SlotRowFactory
+
 
 @pytest.fixture
 def api() -> APIClient:
     """An anonymous client of the REST API."""
     return APIClient()
+
+
+@pytest.fixture
+def alice() -> Customer:
+    return make_customer("alice@example.com")
+
+
+@pytest.fixture
+def bob() -> Customer:
+    return make_customer("bob@example.com")
+
+
+@pytest.fixture
+def slot() -> catalog_models.Slot:
+    """Ten seats at 25.00 EUR, 30 days ahead, on a published listing (100% > 48 h)."""
+    return SlotRowFactory()

@@ -4,10 +4,8 @@ query-count budgets that do not grow with the size of the database."""
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from itertools import count
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -27,6 +25,7 @@ from application.booking.hold_seats import HoldLine, HoldSeatsCommand
 from config.container import container
 from domain.booking.booking import Payment
 from domain.shared.money import Money
+from tests.api.customers import Customer, make_customer
 from tests.factories.orm import SlotRowFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,43 +64,6 @@ DETAIL_QUERIES = 4
 
 
 # ---------------------------------------------------------------- helpers and fixtures
-
-_emails = count(1)
-
-
-@dataclass
-class Customer:
-    user: Any
-    client: APIClient
-
-    @property
-    def id(self) -> int:
-        return int(self.user.pk)
-
-
-def make_customer(email: str | None = None) -> Customer:
-    """A customer with a token; no password, so no slow hashing."""
-    email = email or f"customer{next(_emails)}@example.com"
-    user = get_user_model().objects.create_user(username=email, email=email)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return Customer(user, client)
-
-
-@pytest.fixture
-def alice() -> Customer:
-    return make_customer("alice@example.com")
-
-
-@pytest.fixture
-def bob() -> Customer:
-    return make_customer("bob@example.com")
-
-
-@pytest.fixture
-def slot() -> catalog_models.Slot:
-    """Ten seats at 25.00 EUR, 30 days ahead, on a published listing (100% > 48 h)."""
-    return SlotRowFactory()
 
 
 @pytest.fixture

@@ -3,22 +3,17 @@ in-memory fake in place of the payment provider: the shape, reusing the payment
 already started, who may pay for what, the provider being down, and a query budget."""
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from itertools import count
 from typing import Any
 from uuid import UUID
 
 import pytest
 from dependency_injector import providers
-from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.test import APIClient
 
 from adapters.booking import models as booking_models
-from adapters.catalog import models as catalog_models
 from adapters.memory.booking import InMemoryPaymentGateway
 from application.booking.expire_holds import ExpireHoldsCommand
 from application.booking.handle_payment_event import HandlePaymentEvent, Outcome
@@ -26,6 +21,7 @@ from application.booking.ports import StartedPayment
 from config.container import container
 from domain.booking.payments import PaymentEvent, PaymentEventKind
 from domain.shared.money import Money
+from tests.api.customers import Customer, make_customer
 from tests.factories.orm import SlotRowFactory
 
 pytestmark = pytest.mark.django_db
@@ -53,27 +49,6 @@ CHECKOUT_AGAIN_QUERIES = 6
 
 # ---------------------------------------------------------------- helpers and fixtures
 
-_emails = count(1)
-
-
-@dataclass
-class Customer:
-    user: Any
-    client: APIClient
-
-    @property
-    def id(self) -> int:
-        return int(self.user.pk)
-
-
-def make_customer(email: str | None = None) -> Customer:
-    """A customer with a token; no password, so no slow hashing."""
-    email = email or f"payer{next(_emails)}@example.com"
-    user = get_user_model().objects.create_user(username=email, email=email)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return Customer(user, client)
-
 
 class CountingGateway(InMemoryPaymentGateway):
     """The fake provider, counting every call to start a payment (failed ones too)."""
@@ -92,22 +67,6 @@ class CountingGateway(InMemoryPaymentGateway):
             booking_id=booking_id,
             reference=reference,
         )
-
-
-@pytest.fixture
-def alice() -> Customer:
-    return make_customer("alice@example.com")
-
-
-@pytest.fixture
-def bob() -> Customer:
-    return make_customer("bob@example.com")
-
-
-@pytest.fixture
-def slot() -> catalog_models.Slot:
-    """Ten seats at 25.00 EUR, 30 days ahead, on a published listing (100% > 48 h)."""
-    return SlotRowFactory()
 
 
 @pytest.fixture
