@@ -7,7 +7,7 @@ import attrs
 
 from application.booking.ports import BookingUnitOfWork, DuplicateReference, ReferenceGenerator
 from application.shared.ports import Clock
-from domain.booking.booking import MAX_LINES, Booking, SeatRequest
+from domain.booking.booking import Booking, SeatRequest, check_line_count
 from domain.booking.errors import InvalidBookingRequest
 
 
@@ -42,10 +42,7 @@ class HoldSeats:
         self._hold_for = hold_for
 
     def __call__(self, command: HoldSeatsCommand) -> Booking:
-        if len(command.lines) > MAX_LINES:  # refuse before locking anything
-            raise InvalidBookingRequest(
-                f"A booking has at most {MAX_LINES} lines.", {"lines": [f"At most {MAX_LINES}."]}
-            )
+        check_line_count(len(command.lines))  # the domain's rule, before locking anything
         with self._uow as uow:
             slots = uow.slots.lock(line.slot_id for line in command.lines)
             unknown = {

@@ -335,12 +335,17 @@ class Booking:
         return Refund(amount, percent)
 
 
-def _check_requests(requests: Sequence[SeatRequest], now: datetime) -> None:
-    """The rules a new booking's lines must meet, reported per line as field errors."""
-    if not 1 <= len(requests) <= MAX_LINES:
+def check_line_count(lines: int) -> None:
+    """A booking has 1 to MAX_LINES lines."""
+    if not 1 <= lines <= MAX_LINES:
         raise InvalidBookingRequest(
             f"A booking has 1 to {MAX_LINES} lines.", {"lines": [f"Give 1 to {MAX_LINES} lines."]}
         )
+
+
+def _check_requests(requests: Sequence[SeatRequest], now: datetime) -> None:
+    """The rules a new booking's lines must meet, reported per line as field errors."""
+    check_line_count(len(requests))
     fields: dict[str, list[str]] = {}
     seen: set[UUID] = set()
     for index, request in enumerate(requests):
