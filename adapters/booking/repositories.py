@@ -167,6 +167,9 @@ class DjangoSlotInventory:
         return slots
 
     def policies(self, slot_ids: Iterable[UUID]) -> dict[UUID, CancellationPolicy]:
+        """Read from what `lock()` already loaded with the slots; a query only for slots
+        it did not lock."""
+        slot_ids = list(slot_ids)
         missing = [slot_id for slot_id in slot_ids if slot_id not in self._policies]
         if missing:
             for row in catalog_models.Slot.objects.select_related("listing").filter(id__in=missing):
