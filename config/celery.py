@@ -10,5 +10,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("portside")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(
-    ["adapters.api", "adapters.booking", "adapters.partners", "adapters.payment_sandbox"]
+    ["adapters.api", "adapters.booking", "adapters.partners", "outside.payment_sandbox"]
 )

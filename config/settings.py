@@ -49,9 +49,9 @@ INSTALLED_APPS = [
     "adapters.catalog",
     "adapters.booking",
     "adapters.demo",
-    "adapters.payment_sandbox",
+    "outside.payment_sandbox",
     "adapters.partners",
-    "adapters.partner_inbox",
+    "outside.partner_inbox",
 ]
 
 MIDDLEWARE = [
@@ -103,7 +103,7 @@ DATABASES["sandbox"] = dj_database_url.parse(
     conn_max_age=60,
     conn_health_checks=True,
 )
-DATABASE_ROUTERS = ["adapters.payment_sandbox.router.SandboxRouter"]
+DATABASE_ROUTERS = ["outside.payment_sandbox.router.SandboxRouter"]
 for _database in DATABASES.values():
     if _database["ENGINE"] == "django.db.backends.sqlite3":
         # Take SQLite's write lock when a transaction begins, so concurrent bookings queue

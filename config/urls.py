@@ -96,11 +96,11 @@ urlpatterns = [
 
 if settings.PAYMENTS_SANDBOX_ENABLED:
     # The sandbox payment provider: an outside system that happens to ship with Portside.
-    urlpatterns.append(path("sandbox/", include("adapters.payment_sandbox.urls")))
+    urlpatterns.append(path("sandbox/", include("outside.payment_sandbox.urls")))
 
 if settings.PARTNER_INBOX_ENABLED:
     # A demo partner that receives and verifies webhooks: another outside system.
-    urlpatterns.append(path("partner-inbox/", include("adapters.partner_inbox.urls")))
+    urlpatterns.append(path("partner-inbox/", include("outside.partner_inbox.urls")))
 
 handler404 = "adapters.api.problems.not_found"
 handler500 = "adapters.api.problems.server_error"

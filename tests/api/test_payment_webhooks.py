@@ -23,9 +23,9 @@ from rest_framework.test import APIClient
 from adapters.booking import models as booking_models
 from adapters.catalog import models as catalog_models
 from adapters.memory.booking import InMemoryPaymentGateway
-from adapters.payment_sandbox.signing import HEADER, sign
 from config.container import container
 from domain.shared.money import Money
+from outside.payment_sandbox.signing import HEADER, sign
 from tests.factories.orm import SlotRowFactory
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +88,7 @@ def event(
     currency: str = "EUR",
     **data: Any,
 ) -> dict[str, Any]:
-    """An event in the sandbox's shape (see adapters/payment_sandbox/views.py::_emit)."""
+    """An event in the sandbox's shape (see outside/payment_sandbox/views.py::_emit)."""
     booking = booking or {"id": str(uuid4()), "reference": "PS-ZZZZZZ", "payment_id": "pay_x"}
     return {
         "id": f"evt_{uuid4().hex[:24]}",
@@ -105,7 +105,7 @@ def event(
 
 
 def encode(payload: Any) -> bytes:
-    """The bytes as the sandbox sends them (adapters/payment_sandbox/delivery.py::body_of)."""
+    """The bytes as the sandbox sends them (outside/payment_sandbox/delivery.py::body_of)."""
     return json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
 
 

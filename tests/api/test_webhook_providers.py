@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from adapters.payment_sandbox.signing import sign
+from outside.payment_sandbox.signing import sign
 
 pytestmark = pytest.mark.django_db
 

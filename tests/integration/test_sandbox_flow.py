@@ -35,13 +35,13 @@ from rest_framework.authtoken.models import Token
 
 from adapters.booking import models as booking_models
 from adapters.catalog import models as catalog_models
-from adapters.payment_sandbox.models import SandboxEvent, SandboxPayment, SandboxRefund
-from adapters.payment_sandbox.signing import HEADER as SANDBOX_SIGNATURE
-from adapters.payment_sandbox.signing import sign
 from adapters.payments.sandbox import SandboxGateway
 from application.booking.handle_payment_event import HandlePaymentEvent
 from config.container import container
 from domain.booking.payments import PaymentEvent
+from outside.payment_sandbox.models import SandboxEvent, SandboxPayment, SandboxRefund
+from outside.payment_sandbox.signing import HEADER as SANDBOX_SIGNATURE
+from outside.payment_sandbox.signing import sign
 from tests.factories.orm import SlotRowFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])

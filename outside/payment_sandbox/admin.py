@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from adapters.payment_sandbox import models
+from outside.payment_sandbox import models
 
 
 @admin.register(models.SandboxPayment)

@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class PartnerInboxConfig(AppConfig):
-    name = "adapters.partner_inbox"
+    name = "outside.partner_inbox"
     label = "partner_inbox"
     verbose_name = "Partner inbox (demo receiver)"

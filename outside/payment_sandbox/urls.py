@@ -1,6 +1,6 @@
 from django.urls import path
 
-from adapters.payment_sandbox import views
+from outside.payment_sandbox import views
 
 urlpatterns = [
     path("api/payments/", views.create_payment),

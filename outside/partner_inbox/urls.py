@@ -1,6 +1,6 @@
 from django.urls import path
 
-from adapters.partner_inbox import views
+from outside.partner_inbox import views
 
 urlpatterns = [
     path("", views.inbox, name="partner-inbox"),

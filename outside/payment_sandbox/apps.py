@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class PaymentSandboxConfig(AppConfig):
-    name = "adapters.payment_sandbox"
+    name = "outside.payment_sandbox"
     label = "payment_sandbox"
     verbose_name = "Sandbox payment provider"

@@ -2,7 +2,7 @@
 
 from celery import Task, shared_task
 
-from adapters.payment_sandbox.delivery import RETRY_DELAYS, attempt
+from outside.payment_sandbox.delivery import RETRY_DELAYS, attempt
 
 
 @shared_task(bind=True, name="payment_sandbox.deliver_event", max_retries=len(RETRY_DELAYS))

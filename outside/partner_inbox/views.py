@@ -8,7 +8,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from standardwebhooks.webhooks import Webhook
 
-from adapters.partner_inbox.models import Endpoint, Received
+from outside.partner_inbox.models import Endpoint, Received
 
 SLUG = re.compile(r"[A-Za-z0-9_-]{1,50}")
 

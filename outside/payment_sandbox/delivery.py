@@ -16,9 +16,9 @@ from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from adapters.payment_sandbox.models import SandboxEvent
-from adapters.payment_sandbox.router import DATABASE
-from adapters.payment_sandbox.signing import HEADER, sign
+from outside.payment_sandbox.models import SandboxEvent
+from outside.payment_sandbox.router import DATABASE
+from outside.payment_sandbox.signing import HEADER, sign
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ def dispatch(event_id: str) -> None:
 
     def start() -> None:
         if settings.CELERY_BROKER_URL:
-            from adapters.payment_sandbox.tasks import deliver_event
+            from outside.payment_sandbox.tasks import deliver_event
 
             deliver_event.delay(event_id)
         else:

@@ -1,5 +1,5 @@
 from django.contrib import admin
 
-from adapters.partner_inbox import models
+from outside.partner_inbox import models
 
 admin.site.register(models.Endpoint)
