@@ -1,6 +1,7 @@
 # Portside: every target sets up what it needs, and re-running one is safe and quick.
 #   make run    create .venv, install, migrate, load demo data, serve on 127.0.0.1:8000
 #   make test   the whole suite (SQLite; set DATABASE_URL=postgres://... for PostgreSQL)
+#   make run-before   the classic Django version of the same shop on 127.0.0.1:8001
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -15,6 +16,11 @@ PYTEST := $(BIN)/pytest
 unexport PYTHONDONTWRITEBYTECODE
 HOST ?= 127.0.0.1
 PORT ?= 8000
+BEFORE_PORT ?= 8001
+# The before version keeps its own databases (BEFORE_DATABASE_URL to choose another).
+BEFORE_ENV := DJANGO_SETTINGS_MODULE=before.settings \
+	DATABASE_URL=$${BEFORE_DATABASE_URL-sqlite:///$(CURDIR)/var/before.sqlite3} \
+	SANDBOX_DATABASE_URL=$${BEFORE_SANDBOX_DATABASE_URL-sqlite:///$(CURDIR)/var/before-sandbox.sqlite3}
 
 # A Python 3.12 or newer: python3.13, python3.12, python3, then any pyenv 3.12+ install.
 find_python = for candidate in python3.13 python3.12 python3 \
@@ -58,21 +64,36 @@ run: demo-data ## serve the after (hexagonal) version on 127.0.0.1:8000
 	PORTSIDE_BASE_URL=$${PORTSIDE_BASE_URL-http://$(HOST):$(PORT)} \
 	  $(MANAGE) runserver $(HOST):$(PORT)
 
+.PHONY: run-before
+run-before: install ## serve the before (classic Django) version on 127.0.0.1:8001, its own database
+	@mkdir -p var
+	$(BEFORE_ENV) $(MANAGE) migrate --no-input
+	$(BEFORE_ENV) $(MANAGE) migrate --no-input --database sandbox
+	$(BEFORE_ENV) $(MANAGE) load_demo_data
+	$(BEFORE_ENV) WEBHOOK_ALLOWED_HOSTS=$${WEBHOOK_ALLOWED_HOSTS-127.0.0.1,localhost} \
+	PORTSIDE_BASE_URL=$${PORTSIDE_BASE_URL-http://$(HOST):$(BEFORE_PORT)} \
+	  $(MANAGE) runserver $(HOST):$(BEFORE_PORT)
+
 # The unit suite runs without pytest-django, which proves it needs no Django at all.
 UNIT := $(PYTEST) -p no:django -p no:hypothesispytest tests/unit
 
 .PHONY: test
-test: install ## the whole suite: unit (no Django, no database) then everything else
+test: install ## the whole suite: unit (no Django, no database), everything else, the before version's own
 	$(UNIT)
 	$(PYTEST) tests --ignore=tests/unit
+	$(PYTEST) before --ds=before.settings
 
 .PHONY: test-unit
 test-unit: install ## only the unit suite: domain and use cases against fakes
 	$(UNIT)
 
 .PHONY: acceptance
-acceptance: install ## black-box HTTP tests against each version under gunicorn
+acceptance: install ## the black-box HTTP suite against both versions, each under gunicorn
 	$(PYTEST) tests/acceptance
+
+.PHONY: compare
+compare: install ## measure before against after: code, a new format, tests, queries, latency
+	$(BIN)/python -m tests.measure.compare
 
 .PHONY: lint
 lint: install ## ruff, mypy --strict on domain/ and application/, import-linter contracts
