@@ -4,6 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from adapters.partners.formatters import FORMATTERS
 from domain.partners.delivery import Delivery
 from domain.partners.events import EVENT_TYPE_NAMES
 from domain.partners.subscription import Subscription
@@ -23,7 +24,7 @@ class SubscriptionInputSerializer(serializers.Serializer):
         help_text=f"Any of {', '.join(sorted(EVENT_TYPE_NAMES))}; empty means all.",
     )
     format = serializers.CharField(
-        max_length=30, help_text="standard-webhooks, cloudevents or legacy-xml."
+        max_length=30, help_text=f"One of {', '.join(sorted(FORMATTERS))}."
     )
     is_active = serializers.BooleanField(required=False, default=True)
 
