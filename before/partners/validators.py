@@ -1,0 +1,65 @@
+"""Field validators of a subscription: what its event types may be, and where its
+webhooks may go (SSRF protection).
+
+`validate_webhook_url` runs when a subscription is cleaned and again before every send,
+so a DNS change cannot turn a delivery inward. A target must be https (http only with
+`WEBHOOK_ALLOW_HTTP`), and every address its host resolves to must be public: no
+loopback, private, link-local, multicast, reserved or unspecified address, in IPv4 or
+IPv6. Hosts in `WEBHOOK_ALLOWED_HOSTS` skip the address check (development, tests).
+"""
+
+import ipaddress
+import socket
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+EVENT_TYPES = ("booking.held", "booking.confirmed", "booking.cancelled", "booking.expired")
+
+
+def validate_event_types(value: Any) -> None:
+    if not isinstance(value, list) or not all(item in EVENT_TYPES for item in value):
+        raise ValidationError(f"Choose from {', '.join(sorted(EVENT_TYPES))}.")
+
+
+def resolve(host: str) -> list[str]:
+    """Every address `host` resolves to; empty if it does not resolve."""
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError):
+        return []
+    return sorted({str(info[4][0]) for info in infos})
+
+
+def is_public(address: str) -> bool:
+    """Globally routable and not multicast; an IPv4-mapped IPv6 address is judged as
+    the IPv4 address it carries. (Python's `is_global` refuses 6to4 outright.)"""
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def validate_webhook_url(url: str) -> None:
+    try:
+        parts = urlsplit(url)
+        host, _ = parts.hostname, parts.port  # .port raises ValueError when malformed
+    except ValueError as error:
+        raise ValidationError("This is not a valid URL.") from error
+    if parts.scheme not in {"http", "https"} or not host:
+        raise ValidationError("Use an https:// URL with a host name.")
+    if parts.username or parts.password:
+        raise ValidationError("The URL must not carry credentials.")
+    if parts.scheme != "https" and not settings.WEBHOOK_ALLOW_HTTP:
+        raise ValidationError("Use an https:// URL.")
+    host = host.lower()
+    if host in settings.WEBHOOK_ALLOWED_HOSTS:
+        return
+    addresses = resolve(host)
+    if not addresses:
+        raise ValidationError(f"{host} does not resolve.")
+    for address in addresses:
+        if not is_public(address):
+            raise ValidationError(f"{host} resolves to an address that is not public ({address}).")
