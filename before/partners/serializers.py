@@ -1,0 +1,106 @@
+"""Partner API JSON: subscriptions (their secret masked unless just made or rotated) and
+deliveries with every attempt.
+
+A body of the wrong shape is a 400; a subscription the model refuses in `full_clean()`
+(unsafe URL, unknown format or event type) is a 422 naming the field."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as ModelValidationError
+from rest_framework import serializers
+
+from before.common.exceptions import RuleViolation
+from before.partners.models import Delivery, DeliveryAttempt, Subscription
+from before.partners.validators import EVENT_TYPES
+
+
+class SubscriptionSerializer(serializers.ModelSerializer):
+    # Plain fields here: what the model decides (choices, validators) it says in full_clean().
+    url = serializers.CharField(max_length=500)
+    event_types = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        default=list,
+        max_length=len(EVENT_TYPES),
+        help_text=f"Any of {', '.join(EVENT_TYPES)}; empty means all.",
+    )
+    format = serializers.CharField(
+        max_length=30, help_text=f"One of {', '.join(Subscription.Format.values)}."
+    )
+    secret = serializers.CharField(
+        read_only=True, help_text="In full only when created or rotated; masked otherwise."
+    )
+
+    class Meta:
+        model = Subscription
+        fields = ["id", "url", "event_types", "format", "secret", "is_active"]
+
+    def validate_event_types(self, value: list[str]) -> list[str]:
+        return sorted(set(value))
+
+    def to_representation(self, instance: Subscription) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not self.context.get("reveal_secret"):
+            data["secret"] = instance.masked_secret
+        return data
+
+    def create(self, validated_data: dict[str, Any]) -> Subscription:
+        return self._clean_and_save(Subscription(**validated_data))
+
+    def update(self, instance: Subscription, validated_data: dict[str, Any]) -> Subscription:
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        return self._clean_and_save(instance)
+
+    def _clean_and_save(self, subscription: Subscription) -> Subscription:
+        try:
+            subscription.full_clean()
+        except ModelValidationError as error:
+            raise RuleViolation(error.messages[0], error.message_dict) from error
+        subscription.save()
+        return subscription
+
+
+class DeliveryAttemptSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DeliveryAttempt
+        fields = [
+            "number",
+            "attempted_at",
+            "status_code",
+            "duration_ms",
+            "error",
+            "response_excerpt",
+        ]
+
+
+class DeliverySerializer(serializers.ModelSerializer):
+    """Reads the attempts through `attempts.all()`: prefetch them for a list."""
+
+    attempts = serializers.SerializerMethodField(help_text="How many times it was sent.")
+    last_status_code = serializers.SerializerMethodField()
+    attempt_log = DeliveryAttemptSerializer(
+        source="attempts", many=True, read_only=True, help_text="Every attempt, oldest first."
+    )
+
+    class Meta:
+        model = Delivery
+        fields = [
+            "id",
+            "webhook_id",
+            "subscription_id",
+            "event_type",
+            "status",
+            "attempts",
+            "last_status_code",
+            "next_attempt_at",
+            "delivered_at",
+            "attempt_log",
+        ]
+
+    def get_attempts(self, delivery: Delivery) -> int:
+        return len(delivery.attempts.all())
+
+    def get_last_status_code(self, delivery: Delivery) -> int | None:
+        attempts = list(delivery.attempts.all())
+        return attempts[-1].status_code if attempts else None
