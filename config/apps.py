@@ -21,6 +21,7 @@ WIRED_MODULES = [
     "adapters.booking.admin",
     "adapters.booking.tasks",
     "adapters.booking.management.commands.expire_holds",
+    "adapters.partners.admin",
     "adapters.partners.tasks",
     "adapters.partners.management.commands.deliver_webhooks",
 ]

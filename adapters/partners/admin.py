@@ -2,13 +2,16 @@
 
 from typing import Any
 
+from dependency_injector.wiring import Provide, inject
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from adapters.partners import models
 from adapters.partners.auth import hash_key, new_api_key
 from adapters.partners.formatters import FORMATTERS
+from application.partners.redeliver import Redeliver, RedeliverCommand
 from domain.partners.events import EVENT_TYPE_NAMES
 from domain.partners.signing import new_secret
 
@@ -103,3 +106,19 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_select_related = ("subscription__partner",)
     readonly_fields = [field.name for field in models.Delivery._meta.fields]
     inlines = [AttemptInline]
+    actions = ["redeliver"]
+
+    @admin.action(description="Redeliver selected deliveries (same body, same webhook-id)")
+    @inject
+    def redeliver(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[models.Delivery],
+        redeliver: Redeliver = Provide["redeliver"],
+    ) -> None:
+        """What a partner can ask through the API, an operator can do here, e.g. after
+        a partner's outage left deliveries dead."""
+        rows = queryset.values_list("id", "subscription__partner_id")
+        for delivery_id, partner_id in rows:
+            redeliver(RedeliverCommand(partner_id=partner_id, delivery_id=delivery_id))
+        self.message_user(request, f"Queued {len(rows)} deliveries again.", messages.SUCCESS)

@@ -1,4 +1,5 @@
-"""Operators add partners in the admin; the API key is shown once and works."""
+"""Operators add partners in the admin (the API key is shown once and works) and send
+dead deliveries again."""
 
 from typing import Any
 
@@ -6,8 +7,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
 from django.test import Client
+from django.utils import timezone
 
-from adapters.partners.models import Partner
+from adapters.partners.models import Delivery, Partner, Subscription
 
 pytestmark = pytest.mark.django_db
 
@@ -30,3 +32,40 @@ def test_adding_a_partner_in_the_admin_shows_a_working_key_once() -> None:
         "/api/v1/partners/subscriptions/", headers={"Authorization": f"Bearer {key}"}
     )
     assert listed.status_code == 200
+
+
+def test_an_operator_redelivers_a_dead_delivery_from_the_admin(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    staff = get_user_model().objects.create_superuser("ops", "ops@portside.example", "pw")
+    partner = Partner.objects.create(name="Hotel Aurora", api_key_hash="h" * 64)
+    subscription = Subscription.objects.create(
+        partner=partner, url="https://hooks.example.com/", format="standard-webhooks"
+    )
+    dead = Delivery.objects.create(
+        webhook_id="msg_dead",
+        subscription=subscription,
+        event_type="booking.held",
+        content_type="application/json",
+        body="{}",
+        status="dead",
+        created_at=timezone.now(),
+    )
+    for number in range(1, 4):
+        dead.attempts.create(
+            number=number, attempted_at=timezone.now(), status_code=500, duration_ms=5
+        )
+    client = Client()
+    client.force_login(staff)
+
+    with django_capture_on_commit_callbacks() as queued:
+        response = client.post(
+            "/admin/partners/delivery/",
+            {"action": "redeliver", "_selected_action": [str(dead.id)]},
+        )
+
+    assert response.status_code == 302
+    dead.refresh_from_db()
+    assert (dead.status, dead.round_starts_at, dead.webhook_id) == ("pending", 3, "msg_dead")
+    assert dead.next_attempt_at is not None
+    assert len(queued) == 1  # the send is queued once the redelivery commits
