@@ -1,15 +1,20 @@
 """Operators add partners in the admin (the API key is shown once and works) and send
 dead deliveries again."""
 
+from io import StringIO
 from typing import Any
 
 import pytest
+from dependency_injector import providers
 from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from adapters.memory.partners import FixedResolver, ScriptedSender
 from adapters.partners.models import Delivery, Partner, Subscription
+from config.container import container
 
 pytestmark = pytest.mark.django_db
 
@@ -34,23 +39,31 @@ def test_adding_a_partner_in_the_admin_shows_a_working_key_once() -> None:
     assert listed.status_code == 200
 
 
-def test_an_operator_redelivers_a_dead_delivery_from_the_admin(
-    django_capture_on_commit_callbacks: Any,
-) -> None:
-    staff = get_user_model().objects.create_superuser("ops", "ops@portside.example", "pw")
+def a_delivery(status: str) -> Delivery:
     partner = Partner.objects.create(name="Hotel Aurora", api_key_hash="h" * 64)
     subscription = Subscription.objects.create(
-        partner=partner, url="https://hooks.example.com/", format="standard-webhooks"
+        partner=partner,
+        url="https://hooks.example.com/",
+        format="standard-webhooks",
+        secret="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
     )
-    dead = Delivery.objects.create(
-        webhook_id="msg_dead",
+    return Delivery.objects.create(
+        webhook_id=f"msg_{status}",
         subscription=subscription,
         event_type="booking.held",
         content_type="application/json",
         body="{}",
-        status="dead",
+        status=status,
+        next_attempt_at=timezone.now() if status == "pending" else None,
         created_at=timezone.now(),
     )
+
+
+def test_an_operator_redelivers_a_dead_delivery_from_the_admin(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    staff = get_user_model().objects.create_superuser("ops", "ops@portside.example", "pw")
+    dead = a_delivery("dead")
     for number in range(1, 4):
         dead.attempts.create(
             number=number, attempted_at=timezone.now(), status_code=500, duration_ms=5
@@ -69,3 +82,22 @@ def test_an_operator_redelivers_a_dead_delivery_from_the_admin(
     assert (dead.status, dead.round_starts_at, dead.webhook_id) == ("pending", 3, "msg_dead")
     assert dead.next_attempt_at is not None
     assert len(queued) == 1  # the send is queued once the redelivery commits
+
+
+def test_the_deliver_webhooks_command_sends_what_is_due() -> None:
+    due = a_delivery("pending")
+    sender = ScriptedSender()
+    out = StringIO()
+
+    with (
+        container.webhook_sender.override(providers.Object(sender)),
+        container.address_resolver.override(providers.Object(FixedResolver())),
+    ):
+        call_command("deliver_webhooks", stdout=out)
+
+    assert out.getvalue().strip() == "Attempted 1 delivery(ies)."
+    assert [(url, headers["webhook-id"]) for url, headers, _ in sender.sent] == [
+        ("https://hooks.example.com/", "msg_pending")
+    ]
+    due.refresh_from_db()
+    assert due.status == "delivered"
