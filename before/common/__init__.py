@@ -1,0 +1,1 @@
+"""What every app of the before shop shares: problem details, pagination, money, health."""
