@@ -1,0 +1,1 @@
+"""Customer accounts: registration and DRF tokens (the email is the username)."""

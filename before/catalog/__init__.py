@@ -1,0 +1,1 @@
+"""The catalogue: listings, their timed slots and each slot's seat counters."""
