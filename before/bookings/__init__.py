@@ -1,0 +1,1 @@
+"""Bookings: holding seats, reading and cancelling bookings, expiring unpaid holds."""
