@@ -1,0 +1,1 @@
+"""Payments: checkout at the sandbox provider, its webhooks, and refunds."""

@@ -1,0 +1,33 @@
+"""URLs of the before shop: the same paths as the after version's."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from before.common.views import health
+from before.payments.views import CheckoutView, PaymentWebhookView
+
+urlpatterns = [
+    path("api/v1/auth/", include("before.accounts.urls")),
+    path("api/v1/listings/", include("before.catalog.urls")),
+    path("api/v1/bookings/", include("before.bookings.urls")),
+    path("api/v1/bookings/<str:reference>/checkout/", CheckoutView.as_view()),
+    path("api/v1/partners/", include("before.partners.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("webhooks/payments/<str:provider>/", PaymentWebhookView.as_view()),
+    path("health/", health, name="health"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.PAYMENTS_SANDBOX_ENABLED:
+    # The sandbox payment provider: an outside system that ships with the project.
+    urlpatterns.append(path("sandbox/", include("outside.payment_sandbox.urls")))
+
+if settings.PARTNER_INBOX_ENABLED:
+    # A demo partner that receives webhooks: another outside system.
+    urlpatterns.append(path("partner-inbox/", include("outside.partner_inbox.urls")))
+
+handler404 = "before.common.exceptions.not_found"
+handler500 = "before.common.exceptions.server_error"
