@@ -52,10 +52,13 @@ INSTALLED_APPS = [
     "outside.payment_sandbox",
     "adapters.partners",
     "outside.partner_inbox",
+    "adapters.storefront",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (the storefront's stylesheet, the admin's) under gunicorn too.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -125,6 +128,13 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# WhiteNoise serves the apps' static folders as they are, so collectstatic is optional.
+WHITENOISE_USE_FINDERS = True
+
+# The storefront's sign-in pages (the admin has its own).
+LOGIN_URL = "storefront:login"
+LOGIN_REDIRECT_URL = "storefront:listings"
+LOGOUT_REDIRECT_URL = "storefront:listings"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -162,7 +172,11 @@ PORTSIDE_BASE_URL = os.environ.get("PORTSIDE_BASE_URL", "http://127.0.0.1:8000")
 PAYMENTS_WEBHOOK_URL = os.environ.get(
     "PAYMENTS_WEBHOOK_URL", f"{PORTSIDE_BASE_URL}/webhooks/payments/{{provider}}/"
 )
-PAYMENTS_RETURN_URL = os.environ.get("PAYMENTS_RETURN_URL", "")  # {reference} is filled in
+# Where the provider sends the customer after paying: the storefront's booking page, which
+# waits for the payment webhook ({reference} is filled in).
+PAYMENTS_RETURN_URL = os.environ.get(
+    "PAYMENTS_RETURN_URL", f"{PORTSIDE_BASE_URL}/bookings/{{reference}}/?returned=1"
+)
 PAYMENTS_SANDBOX_URL = os.environ.get("PAYMENTS_SANDBOX_URL", f"{PORTSIDE_BASE_URL}/sandbox")
 PAYMENTS_SANDBOX_API_KEY = os.environ.get("PAYMENTS_SANDBOX_API_KEY", "sk_sandbox_development")
 PAYMENTS_SANDBOX_WEBHOOK_SECRET = os.environ.get(

@@ -11,6 +11,7 @@ from adapters.catalog import views as catalog
 from adapters.health import health
 from adapters.partners import views as partners
 from adapters.payments.webhooks import PaymentWebhookView
+from adapters.storefront import views as storefront
 from config.container import container
 
 api_v1 = [
@@ -80,6 +81,43 @@ api_v1 = [
     ),
 ]
 
+# The storefront: server-rendered pages for customers over the same use cases.
+shop = [
+    path(
+        "", storefront.ListingsView.as_view(list_listings=container.list_listings), name="listings"
+    ),
+    path(
+        "listings/<uuid:listing_id>/",
+        storefront.ListingView.as_view(
+            get_listing=container.get_listing,
+            list_slots=container.list_slots,
+            hold_seats=container.hold_seats,
+        ),
+        name="listing",
+    ),
+    path(
+        "bookings/",
+        storefront.BookingsView.as_view(list_bookings=container.list_bookings),
+        name="bookings",
+    ),
+    path(
+        "bookings/<str:reference>/",
+        storefront.BookingView.as_view(get_booking=container.get_booking),
+        name="booking",
+    ),
+    path(
+        "bookings/<str:reference>/pay/",
+        storefront.PayView.as_view(checkout=container.checkout),
+        name="pay",
+    ),
+    path(
+        "bookings/<str:reference>/cancel/",
+        storefront.CancelView.as_view(cancel_booking=container.cancel_booking),
+        name="cancel",
+    ),
+    path("", include("adapters.storefront.urls")),  # log in, log out
+]
+
 urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -92,6 +130,7 @@ urlpatterns = [
     ),
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
+    path("", include((shop, "storefront"))),
 ]
 
 if settings.PAYMENTS_SANDBOX_ENABLED:
