@@ -8,7 +8,8 @@ DRF's EXCEPTION_HANDLER; `not_found` and `server_error` are Django's handler404/
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 
-from django.http import JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -86,6 +87,11 @@ def field_errors(detail: object, path: str = "") -> list[dict[str, str]]:
 
 
 def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
+    # Django's own 404 and 403 (get_object_or_404, get_object()) read as DRF's.
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
     response = exception_handler(exc, context)
     if response is None:
         return None  # a bug: Django answers 500 and logs it
