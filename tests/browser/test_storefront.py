@@ -7,7 +7,8 @@ an endpoint of the demo partner inbox first; then the demo customer logs in, hol
 seats, pays on the sandbox provider's page, sees the booking confirmed, cancels it and
 sees the refund, and the partner inbox shows the webhooks that went out.
 
-The screenshots the README shows are written to docs/img/ on every run.
+Every run takes the screenshots; they replace the README's in docs/img/ only with
+UPDATE_SCREENSHOTS=1 (otherwise they go to SCREENSHOTS_DIR, or a temporary folder).
 
 Playwright never downloads a browser here: it launches /usr/bin/chromium. Without it
 the test is skipped, except in CI (the CI variable set), where it fails instead.
@@ -15,6 +16,7 @@ the test is skipped, except in CI (the CI variable set), where it fails instead.
 
 import os
 import secrets
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,7 +29,11 @@ from tests.acceptance.test_partners import Partner, wait_for
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "img"
+SCREENSHOTS = (
+    Path(__file__).resolve().parents[2] / "docs" / "img"
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1"
+    else Path(os.environ.get("SCREENSHOTS_DIR") or tempfile.mkdtemp(prefix="portside-screens-"))
+)
 DEMO_CUSTOMER = ("demo@portside.example", "portside-demo")
 LISTING = "Harbour walking tour"  # 25.00 EUR a seat; full refund more than 48 h ahead
 WEBHOOK_WAIT = 20_000  # milliseconds for the payment webhook to confirm the booking
