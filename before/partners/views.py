@@ -4,6 +4,7 @@ redelivery. A partner sees only its own; anything else is a 404."""
 import json
 from typing import Any
 
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
@@ -69,6 +70,7 @@ class SubscriptionViewSet(PartnerViewMixin, viewsets.ModelViewSet):
 
     @extend_schema(request=None, responses={202: DeliverySerializer})
     @action(detail=True, methods=["post"], url_path="test")
+    @transaction.atomic  # the answer describes the delivery as it was before the send
     def send_test_event(self, request: Request, pk: Any = None) -> Response:
         """A `portside.test` event, sent once this request's transaction commits."""
         subscription = self.get_object()
@@ -99,6 +101,7 @@ class DeliveryViewSet(PartnerViewMixin, mixins.ListModelMixin, viewsets.GenericV
 
     @extend_schema(request=None, responses={202: DeliverySerializer})
     @action(detail=True, methods=["post"])
+    @transaction.atomic
     def redeliver(self, request: Request, pk: Any = None) -> Response:
         """Send the delivery again, same body and `webhook-id`, once this request commits."""
         delivery = self.get_object()

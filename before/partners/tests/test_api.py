@@ -19,7 +19,14 @@ from rest_framework.test import APIClient
 from standardwebhooks.webhooks import Webhook
 
 from before.partners.models import Delivery, DeliveryAttempt, Partner, Subscription
-from before.partners.tests.conftest import URL, Commit, PartnerClient, answer, sent
+from before.partners.tests.conftest import (
+    URL,
+    Commit,
+    PartnerClient,
+    answer,
+    partner_client,
+    sent,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -560,3 +567,20 @@ class TestQueryCounts:
         for response in (everything, one):
             assert len(response.json()["results"]) == min(page_size, 30)
             assert all(d["attempts"] == 2 for d in response.json()["results"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_test_transaction_the_answer_describes_the_delivery_before_its_send(
+    post: mock.Mock,
+) -> None:
+    """In production no test transaction wraps the request: the send runs when the
+    view's own transaction commits, after the 202 body was written."""
+    partner = partner_client("Real commits")
+    created = subscription(partner)
+
+    accepted = partner.client.post(f"{SUBSCRIPTIONS}{created['id']}/test/").json()
+    again = partner.client.post(f"{DELIVERIES}{accepted['id']}/redeliver/").json()
+
+    assert (accepted["status"], accepted["attempts"]) == ("pending", 0)
+    assert (again["status"], again["attempts"]) == ("pending", 1)
+    assert post.call_count == 2
