@@ -8,9 +8,9 @@ Prints a Markdown table (quoted by docs/refactoring.md) of:
 - the fastest meaningful test subset: its test count and wall time;
 - queries per request on the main endpoints (`tests.measure.queries`, run under each
   version's settings);
-- median latency of the main endpoints, both versions under gunicorn on the same
-  database (DATABASE_URL's PostgreSQL, else SQLite files), requests alternating
-  between the two so that both see the same machine.
+- median latency of the main endpoints, both versions under gunicorn, each on a fresh
+  database of the same engine (new databases on DATABASE_URL's PostgreSQL, else SQLite
+  files), requests alternating between the two so that both see the same machine.
 
 Run from the repository root with the project's virtualenv: `python -m tests.measure.compare`.
 """
