@@ -55,8 +55,9 @@ migrate: install ## apply database migrations
 	$(MANAGE) migrate --no-input --database sandbox
 
 .PHONY: demo-data
-demo-data: migrate ## load the demo listings, slots, customer and staff (idempotent)
+demo-data: migrate ## load the demo listings, slots, customer, staff and partner (idempotent)
 	$(MANAGE) load_demo_data
+	PORTSIDE_BASE_URL=$${PORTSIDE_BASE_URL-http://$(HOST):$(PORT)} $(MANAGE) load_demo_partner
 
 .PHONY: run
 run: demo-data ## serve the after (hexagonal) version on 127.0.0.1:8000
