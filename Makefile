@@ -76,7 +76,8 @@ run-before: install ## serve the before (classic Django) version on 127.0.0.1:80
 	  $(MANAGE) runserver $(HOST):$(BEFORE_PORT)
 
 # The unit suite runs without pytest-django, which proves it needs no Django at all.
-UNIT := $(PYTEST) -p no:django -p no:hypothesispytest tests/unit
+# Third-party plugins that cost start-up time and serve no unit test are left out too.
+UNIT := $(PYTEST) -p no:django -p no:hypothesispytest -p no:schemathesis tests/unit
 
 .PHONY: test
 test: install ## the whole suite: unit (no Django, no database), everything else, the before version's own

@@ -59,7 +59,7 @@ LAYERS: dict[str, list[tuple[str, list[str]]]] = {
 
 FAST_TESTS = {
     "after": (
-        ["-p", "no:django", "-p", "no:hypothesispytest", "tests/unit"],
+        ["-p", "no:django", "-p", "no:hypothesispytest", "-p", "no:schemathesis", "tests/unit"],
         "unit suite, no database",
     ),
     "before": (["before", "--ds=before.settings"], "its own tests (database-bound)"),
