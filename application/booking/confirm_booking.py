@@ -1,6 +1,9 @@
-"""Use case: a payment succeeded, so its booking is confirmed and its seats booked.
+"""Use case: confirm a held booking for a payment already verified; its seats are booked.
 
-Called by the payment-event handling, never directly by a customer.
+The provider's webhook does not come through here: `HandlePaymentEvent` confirms with
+the same domain rule (`Booking.confirm`) and also settles late, repeated and mismatched
+payments. This is the direct path, for a caller that holds a verified payment itself;
+today that is the test suites, which use it to bring a booking to confirmed.
 """
 
 from uuid import UUID
