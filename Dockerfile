@@ -25,10 +25,12 @@ COPY before before
 
 # Static files for both shops (var/static, var/static-before), and var/ writable for the
 # unprivileged user (Celery beat keeps its schedule file there). The secret key only
-# lets the settings load with debug off; nothing is signed at build time.
+# lets the settings load with debug off; nothing is signed at build time. The after
+# shop's are collected as production does (compressed, hashed names and a manifest),
+# which serves the development settings as well.
 RUN set -eu; \
     export DJANGO_DEBUG=0 DJANGO_SECRET_KEY=collectstatic-only-not-a-secret; \
-    DJANGO_SETTINGS_MODULE=config.settings python manage.py collectstatic --no-input; \
+    DJANGO_ENV=production DJANGO_ALLOWED_HOSTS=build DJANGO_SETTINGS_MODULE=config.settings python manage.py collectstatic --no-input; \
     DJANGO_SETTINGS_MODULE=before.settings python manage.py collectstatic --no-input; \
     python -m compileall -q config domain application adapters outside before; \
     useradd --system --user-group --no-create-home --home-dir /app --shell /usr/sbin/nologin portside; \

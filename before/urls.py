@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from before.common.views import health
+from before.common.views import health, live, ready
 from before.payments.views import CheckoutView, PaymentWebhookView
 
 urlpatterns = [
@@ -18,6 +18,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("webhooks/payments/<str:provider>/", PaymentWebhookView.as_view()),
     path("health/", health, name="health"),
+    path("health/live", live, name="health-live"),
+    path("health/ready", ready, name="health-ready"),
     path("admin/", admin.site.urls),
 ]
 

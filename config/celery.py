@@ -5,6 +5,8 @@ import os
 
 from celery import Celery
 
+from adapters.observability import celery as observability
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("portside")
@@ -12,3 +14,6 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(
     ["adapters.api", "adapters.booking", "adapters.partners", "outside.payment_sandbox"]
 )
+
+# The request id travels with every task, and the worker logs as the web process does.
+observability.connect()

@@ -12,6 +12,7 @@ Environment:
   calls the sandbox provider mounted on this same server, and waits for its answer.
 - GUNICORN_TIMEOUT: seconds a request may take before its worker is restarted (default
   30; provider calls time out well before that).
+The access log goes to stdout, one line per request, ending with the request id.
 """
 
 import os
@@ -49,4 +50,6 @@ worker_tmp_dir = SHARED_MEMORY if os.path.isdir(SHARED_MEMORY) else None
 control_socket = os.path.join(tempfile.gettempdir(), f"gunicorn-{port}.ctl")
 accesslog = "-"
 errorlog = "-"
-access_log_format = '%(t)s %(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+# The request id the app echoes (X-Request-ID; "-" where it sets none) ties each access
+# line to the app's own JSON lines for the request.
+access_log_format = '%(t)s %(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" %({x-request-id}o)s'

@@ -9,6 +9,9 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+
+from adapters.observability.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -24,7 +27,17 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DJANGO_DEBUG", default=True)
+# development (the default: `make run`, the tests, the compose demo over plain http) or
+# production (opt in: HTTPS only, HSTS, secure cookies, hashed static files); see
+# docs/operations.md.
+DJANGO_ENV = os.environ.get("DJANGO_ENV", "development").strip().lower()
+if DJANGO_ENV not in {"development", "production"}:
+    raise ImproperlyConfigured(f"DJANGO_ENV is development or production, not {DJANGO_ENV!r}.")
+PRODUCTION = DJANGO_ENV == "production"
+
+DEBUG = env_bool("DJANGO_DEBUG", default=not PRODUCTION)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DJANGO_DEBUG cannot be on with DJANGO_ENV=production.")
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
@@ -33,6 +46,24 @@ if not SECRET_KEY:
     SECRET_KEY = "django-insecure-development-only-key"  # noqa: S105 - development only
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set with DJANGO_ENV=production.")
+
+if PRODUCTION:
+    # HTTPS only: redirect plain http, tell browsers to use nothing else (HSTS; start with
+    # a short DJANGO_HSTS_SECONDS while trying it out), and send cookies over TLS only.
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    # Behind a proxy or load balancer that ends TLS and says so in X-Forwarded-Proto
+    # (and strips that header from clients): without this, every request looks like
+    # plain http and the redirect never ends. Only set it when that proxy exists.
+    if env_bool("DJANGO_BEHIND_TLS_PROXY", default=False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -56,6 +87,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every log line of the request, and the tasks it queues, carry its id.
+    "adapters.observability.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files (the storefront's stylesheet, the admin's) under gunicorn too.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -65,6 +98,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -80,6 +114,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",  # {{ csp_nonce }}
             ],
         },
     },
@@ -128,8 +163,34 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
-# WhiteNoise serves the apps' static folders as they are, so collectstatic is optional.
-WHITENOISE_USE_FINDERS = True
+# WhiteNoise serves the apps' static folders as they are, so collectstatic is optional;
+# in production only what collectstatic gathered, compressed, under hashed names that
+# browsers may cache for ever (the image runs collectstatic with DJANGO_ENV=production).
+WHITENOISE_USE_FINDERS = not PRODUCTION
+if PRODUCTION:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+
+# Content Security Policy: only this origin's scripts, styles, images and fonts; inline
+# <style> and <script> only with the response's nonce ({{ csp_nonce }}); no plugins, no
+# framing, no <base> elsewhere. Swagger UI loads from a CDN and gets its own policy
+# (config/urls.py). Enforced with debug off; report-only in development, so Django's
+# debug pages (inline styles and scripts) keep working and violations show in the console.
+_csp = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+if DEBUG:
+    SECURE_CSP_REPORT_ONLY = _csp
+else:
+    SECURE_CSP = _csp
 
 # The storefront's sign-in pages (the admin has its own).
 LOGIN_URL = "storefront:login"
@@ -218,10 +279,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-deliveries": {"task": "partners.sweep_deliveries", "schedule": 30.0},
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-}
+# JSON lines with the request id (adapters/observability/) with debug off; readable
+# lines, the request id in brackets, in development. LOG_FORMAT chooses either way.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json").strip().lower()
+LOGGING = logging_config(LOG_FORMAT, os.environ.get("LOG_LEVEL", "INFO"))

@@ -3,12 +3,14 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.utils.csp import CSP
+from django.views.decorators.csp import csp_override, csp_report_only_override
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from adapters import health
 from adapters.accounts.views import RegisterView, TokenView
 from adapters.booking import views as booking
 from adapters.catalog import views as catalog
-from adapters.health import health
 from adapters.partners import views as partners
 from adapters.payments.webhooks import PaymentWebhookView
 from adapters.storefront import views as storefront
@@ -81,6 +83,22 @@ api_v1 = [
     ),
 ]
 
+# Swagger UI: its init script from this server (the split view, no inline script), the
+# UI itself from drf-spectacular's CDN, whose React code sets inline styles.
+SWAGGER_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, "https://cdn.jsdelivr.net"],
+    "style-src": [CSP.SELF, "https://cdn.jsdelivr.net", CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", "https://cdn.jsdelivr.net"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# Enforced or report-only, as the site's own policy is (config/settings.py).
+swagger_ui = (csp_override if settings.SECURE_CSP else csp_report_only_override)(SWAGGER_CSP)(
+    SpectacularSwaggerSplitView.as_view(url_name="schema")
+)
+
 # The storefront: server-rendered pages for customers over the same use cases.
 shop = [
     path(
@@ -121,14 +139,16 @@ shop = [
 urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", swagger_ui, name="api-docs"),
     path(
         "webhooks/payments/<str:provider>/",
         PaymentWebhookView.as_view(
             parsers=container.webhook_parsers, handle_payment_event=container.handle_payment_event
         ),
     ),
-    path("health/", health, name="health"),
+    path("health/", health.health, name="health"),
+    path("health/live", health.live, name="health-live"),
+    path("health/ready", health.ready, name="health-ready"),
     path("admin/", admin.site.urls),
     path("", include((shop, "storefront"))),
 ]

@@ -7,9 +7,12 @@ answer. Every business rule lives in the domain and the use case.
 - a replayed event: 200, nothing happens twice (the inbox has it);
 - unknown event types, unknown bookings: 200, filed in the inbox for review;
 - the provider is down while we refund: 503, so the provider retries.
+Every event that arrives writes one log line: provider, event id and type, outcome and
+duration (`payment event ...`).
 """
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from typing import Protocol
 
@@ -33,6 +36,15 @@ logger = logging.getLogger(__name__)
 MAX_ID = 100  # the inbox's and the payment table's id columns
 
 
+def _check_id(provider_id: str) -> None:
+    """An id the inbox can store: no provider's is long, or holds NUL or lone surrogates."""
+    if len(provider_id) > MAX_ID:
+        raise ValueError("An id longer than any provider's.")
+    if "\x00" in provider_id:
+        raise ValueError("An id with a NUL character.")
+    provider_id.encode()  # UnicodeEncodeError, a ValueError, for a lone surrogate
+
+
 class WebhookParser(Protocol):
     def parse(self, body: bytes, headers: dict[str, str]) -> PaymentEvent: ...
 
@@ -40,6 +52,9 @@ class WebhookParser(Protocol):
 class PaymentWebhookView(APIView):
     authentication_classes: list[type] = []  # the signature is the authentication
     permission_classes = [AllowAny]
+    # Never rate-limited: a refused event is only sent again, and the signature already
+    # keeps out whoever is not the provider.
+    throttle_classes: list[type] = []
     parsers: Callable[[], Mapping[str, WebhookParser]] = not_wired
     handle_payment_event: Callable[[], HandlePaymentEvent] = not_wired
 
@@ -62,17 +77,19 @@ class PaymentWebhookView(APIView):
         tags=["webhooks"],
     )
     def post(self, request: Request, provider: str) -> Response:
+        started = time.monotonic()
         parser = self.parsers().get(provider)
         if parser is None:
+            _log_event(started, provider, "unknown-provider", logging.WARNING)
             return problem_response(
                 problem_body(404, "not-found", "Not found", f"No provider {provider!r}.")
             )
         try:
             event = parser.parse(request.body, dict(request.headers))
-            if max(len(event.event_id), len(event.payment_id), len(event.refund_id or "")) > MAX_ID:
-                raise ValueError("An id longer than any provider's.")
+            for provider_id in (event.event_id, event.payment_id, event.refund_id or ""):
+                _check_id(provider_id)
         except InvalidSignature as error:
-            logger.warning("payment webhook %s: signature refused: %s", provider, error)
+            _log_event(started, provider, "invalid-signature", logging.WARNING, error=str(error))
             return problem_response(
                 problem_body(400, "invalid-signature", "Invalid signature", str(error))
             )
@@ -84,20 +101,47 @@ class PaymentWebhookView(APIView):
             OverflowError,
             DomainError,
         ) as error:
-            logger.warning("payment webhook %s: malformed event: %r", provider, error)
+            _log_event(started, provider, "malformed-event", logging.WARNING, error=repr(error))
             return problem_response(
                 problem_body(
                     400, "malformed-event", "Malformed event", "The event could not be read."
                 )
             )
-        result = self.handle_payment_event()(event)
-        logger.info(
-            "payment webhook %s event=%s kind=%s payment=%s outcome=%s booking=%s",
+        fields = {
+            "event_id": event.event_id,
+            "event_type": event.kind.value if event.kind else "other",
+            "payment_id": event.payment_id,
+        }
+        try:
+            result = self.handle_payment_event()(event)
+        except Exception as error:  # answered by the problem handler (503 and the like)
+            _log_event(
+                started, provider, "error", logging.ERROR, error=type(error).__name__, **fields
+            )
+            raise
+        _log_event(
+            started,
             provider,
-            event.event_id,
-            event.kind,
-            event.payment_id,
-            result.outcome,
-            result.reference,
+            result.outcome.value,
+            logging.INFO,
+            booking_reference=result.reference,
+            **fields,
         )
         return Response({"received": True, "outcome": result.outcome.value})
+
+
+def _log_event(
+    started: float, provider: str, outcome: str, level: int, **fields: str | None
+) -> None:
+    """One line per event received: which, from whom, what came of it, how long it took."""
+    duration_ms = round((time.monotonic() - started) * 1000, 1)
+    logger.log(
+        level,
+        "payment event %s %s from %s: %s in %.1f ms",
+        fields.get("event_id") or "-",
+        fields.get("event_type") or "-",
+        provider,
+        outcome,
+        duration_ms,
+        extra={"provider": provider, "outcome": outcome, "duration_ms": duration_ms, **fields},
+    )

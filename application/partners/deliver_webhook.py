@@ -7,8 +7,11 @@
 3. Record the attempt; the retry schedule decides what comes next.
 A worker that dies between 1 and 3 loses nothing: the lease ends and the delivery is
 due again, with the same `webhook-id` (at-least-once).
+Every attempt writes one log line (`delivery attempt ...`): the delivery, its
+`webhook-id`, the partner's status code, the outcome and how long the send took.
 """
 
+import logging
 import random
 from collections.abc import Callable
 from datetime import timedelta
@@ -26,6 +29,8 @@ from application.shared.ports import Clock
 from domain.partners import signing
 from domain.partners.delivery import Attempt, DeliveryStatus
 from domain.partners.errors import InvalidSubscription
+
+logger = logging.getLogger(__name__)
 
 # Longer than a send can take (connect and read timeouts), so a lease never ends mid-send.
 LEASE = timedelta(seconds=60)
@@ -91,6 +96,7 @@ class DeliverWebhook:
             current.record_attempt(attempt, self._spread(), lease)
             uow.deliveries.save(current)
             uow.commit()
+        _log_attempt(current.id, current.webhook_id, attempt, current.status)
         return current.status
 
     def _send(self, url: str, headers: dict[str, str], content_type: str, body: str) -> SendResult:
@@ -102,3 +108,36 @@ class DeliverWebhook:
             return self._sender.send(url, {"content-type": content_type, **headers}, body)
         except Exception as error:  # whatever the partner did, the attempt is recorded
             return SendResult(None, 0, f"{type(error).__name__}: {error}"[:300])
+
+
+def _log_attempt(
+    delivery_id: UUID, webhook_id: str, attempt: Attempt, status: DeliveryStatus
+) -> None:
+    """One line per attempt. The outcome is what the attempt achieved: `delivered` (2xx),
+    `rejected` (the partner answered otherwise), `error` (no answer: refused, timed out,
+    the subscription gone); the delivery's status says whether it is retried."""
+    if attempt.succeeded:
+        outcome = "delivered"
+    else:
+        outcome = "error" if attempt.status_code is None else "rejected"
+    logger.log(
+        logging.INFO if outcome == "delivered" else logging.WARNING,
+        "delivery attempt %s %s #%d: %s (%s) in %d ms, delivery %s",
+        delivery_id,
+        webhook_id,
+        attempt.number,
+        outcome,
+        attempt.status_code or attempt.error or "-",
+        attempt.duration_ms,
+        status.value,
+        extra={
+            "delivery_id": str(delivery_id),
+            "webhook_id": webhook_id,
+            "attempt": attempt.number,
+            "status_code": attempt.status_code,
+            "outcome": outcome,
+            "duration_ms": attempt.duration_ms,
+            "delivery_status": status.value,
+            "error": attempt.error or None,
+        },
+    )
