@@ -63,9 +63,14 @@ class Delivery(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "deliveries"
         indexes = [
-            # The sweep reads only pending deliveries by due time: keep that index small.
+            # The sweep reads only pending deliveries, oldest due first (`ORDER BY
+            # next_attempt_at, id`): a small index in that very order, so the sweep reads
+            # its batch off the index without sorting. Built concurrently by migration
+            # 0002, which replaced 0001's `delivery_due` on `next_attempt_at` alone.
             models.Index(
-                fields=["next_attempt_at"], condition=Q(status="pending"), name="delivery_due"
+                fields=["next_attempt_at", "id"],
+                condition=Q(status="pending"),
+                name="delivery_due_sweep",
             ),
         ]
 

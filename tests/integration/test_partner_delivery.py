@@ -49,7 +49,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 from uuid import uuid4
 
 import pytest
@@ -66,6 +65,7 @@ from application.partners.deliver_webhook import LEASE
 from domain.partners.retry import JITTER, SCHEDULE
 from domain.partners.signing import new_secret
 from tests.integration.partner_receiver import Receiver, always_ok
+from tests.integration.postgres import database_url
 
 pytestmark = [
     pytest.mark.postgres,
@@ -163,17 +163,6 @@ class Worker:
         self.process.wait(timeout=10)
 
 
-def worker_database_url() -> str:
-    """The test database pytest-django created, as a URL for another process."""
-    settings = connection.settings_dict
-    user = quote(settings["USER"] or "", safe="")
-    password = quote(settings["PASSWORD"] or "", safe="")
-    auth = f"{user}:{password}@" if password else f"{user}@" if user else ""
-    host = quote(settings["HOST"] or "localhost", safe="")
-    port = settings["PORT"] or "5432"
-    return f"postgres://{auth}{host}:{port}/{quote(settings['NAME'], safe='')}"
-
-
 StartWorkers = Callable[..., list[Worker]]
 
 
@@ -194,7 +183,7 @@ def start_workers(
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DJANGO_DEBUG": "0",  # as in production; DEBUG would also keep every query
         "DJANGO_SECRET_KEY": "partnerint-" + uuid4().hex,
-        "DATABASE_URL": worker_database_url(),  # after django_db_setup: the test database
+        "DATABASE_URL": database_url(),  # after django_db_setup: the test database
         "CELERY_BROKER_URL": broker_url,
         "CELERY_RESULT_BACKEND": broker_url,  # Celery reads it from the environment
         "WEBHOOK_ALLOW_HTTP": "1",
