@@ -6,10 +6,12 @@ Field errors are listed under `errors`, each with a JSON `pointer` into the requ
 body or the name of the query `parameter` at fault.
 """
 
+import logging
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -20,7 +22,12 @@ from domain.booking.errors import CannotCheckout, IllegalTransition, PaymentMism
 from domain.catalog.errors import NotEnoughSeats
 from domain.shared.errors import Conflict, DomainError, InvalidInput, NotFound
 
+logger = logging.getLogger(__name__)
+
 PROBLEM_JSON = "application/problem+json"
+# Seconds a client should wait after the database failed it: a dropped connection, a
+# failover, a deadlock or lock timeout. Django reconnects on the next request by itself.
+DATABASE_RETRY_AFTER = "5"
 
 # Domain error class -> (HTTP status, problem type slug, title). First match wins.
 DOMAIN_PROBLEMS: list[tuple[type[DomainError], int, str, str]] = [
@@ -112,6 +119,15 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     if isinstance(exc, ServiceUnavailable):
         body = problem_body(503, "service-unavailable", "Service Unavailable", str(exc))
         return problem_response(body, {"Retry-After": "30"})
+    if isinstance(exc, OperationalError | InterfaceError):
+        logger.warning("database unavailable: %s", str(exc).strip() or type(exc).__name__)
+        body = problem_body(
+            503,
+            "service-unavailable",
+            "Service Unavailable",
+            "The database could not be reached. Try again shortly.",
+        )
+        return problem_response(body, {"Retry-After": DATABASE_RETRY_AFTER})
     response = exception_handler(exc, context)
     if response is None:
         return None  # a bug: let Django answer 500 and log it
