@@ -17,6 +17,7 @@ from datetime import timedelta
 from dependency_injector import containers, providers
 from django.conf import settings
 
+from adapters.booking.details import DjangoBookingDetailsReader
 from adapters.booking.repositories import DjangoBookingRepository
 from adapters.booking.unit_of_work import DjangoUnitOfWork
 from adapters.catalog.repositories import DjangoListingRepository, DjangoSlotRepository
@@ -37,8 +38,10 @@ from application.booking.checkout import Checkout
 from application.booking.confirm_booking import ConfirmBooking
 from application.booking.expire_holds import ExpireHolds
 from application.booking.get_booking import GetBooking
+from application.booking.get_booking_details import GetBookingDetails
 from application.booking.handle_payment_event import HandlePaymentEvent
 from application.booking.hold_seats import HoldSeats
+from application.booking.list_booking_details import ListBookingDetails
 from application.booking.list_bookings import ListBookings
 from application.catalog.get_listing import GetListing
 from application.catalog.list_listings import ListListings
@@ -71,6 +74,7 @@ class Container(containers.DeclarativeContainer):
     listing_repository = providers.Singleton(DjangoListingRepository)
     slot_repository = providers.Singleton(DjangoSlotRepository)
     booking_repository = providers.Factory(DjangoBookingRepository)
+    booking_details_reader = providers.Singleton(DjangoBookingDetailsReader)
     # ---- partner webhooks
     subscription_repository = providers.Singleton(DjangoSubscriptionRepository)
     delivery_repository = providers.Singleton(DjangoDeliveryRepository)
@@ -146,6 +150,9 @@ class Container(containers.DeclarativeContainer):
     )
     get_booking = providers.Factory(GetBooking, bookings=booking_repository)
     list_bookings = providers.Factory(ListBookings, bookings=booking_repository)
+    # The storefront's reads: each line with the listing and slot it booked.
+    get_booking_details = providers.Factory(GetBookingDetails, details=booking_details_reader)
+    list_booking_details = providers.Factory(ListBookingDetails, details=booking_details_reader)
     confirm_booking = providers.Factory(ConfirmBooking, uow=unit_of_work, clock=clock)
     cancel_booking = providers.Factory(
         CancelBooking, uow=unit_of_work, payments=payment_gateway, clock=clock

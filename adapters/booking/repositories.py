@@ -1,6 +1,6 @@
 """The booking ports over the Django ORM."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from uuid import UUID
 
@@ -30,6 +30,31 @@ PAYMENTS = Prefetch("payments", queryset=models.BookingPayment.objects.order_by(
 
 def _to_domain(row: models.Booking) -> Booking:
     return booking_from_row(row, list(row.lines.all()), list(row.payments.all()))
+
+
+def customer_booking(
+    reference: str, customer_id: int, lines: Prefetch = LINES
+) -> models.Booking | None:
+    """The customer's booking row, with its lines (as `lines` fetches them) and payments."""
+    return (
+        models.Booking.objects.prefetch_related(lines, PAYMENTS)
+        .filter(reference=reference, customer_id=customer_id)
+        .first()
+    )
+
+
+def customer_page[T](
+    customer_id: int,
+    page: PageRequest,
+    read: Callable[[models.Booking], T],
+    lines: Prefetch = LINES,
+) -> Page[T]:
+    """A page of the customer's bookings, newest first, each row made into what `read`
+    makes of it: one query for the count, one for the rows, one per prefetch."""
+    rows = models.Booking.objects.filter(customer_id=customer_id)
+    total = rows.count()
+    window = rows.order_by("-created_at", "-id").prefetch_related(lines, PAYMENTS)
+    return Page([read(row) for row in window[page.offset : page.offset + page.size]], total, page)
 
 
 class DjangoBookingRepository:
@@ -122,19 +147,11 @@ class DjangoBookingRepository:
         return self._remember(_to_domain(row)) if row else None
 
     def get(self, reference: str, customer_id: int) -> Booking | None:
-        row = (
-            models.Booking.objects.prefetch_related(LINES, PAYMENTS)
-            .filter(reference=reference, customer_id=customer_id)
-            .first()
-        )
+        row = customer_booking(reference, customer_id)
         return _to_domain(row) if row else None
 
     def for_customer(self, customer_id: int, page: PageRequest) -> Page[Booking]:
-        rows = models.Booking.objects.filter(customer_id=customer_id)
-        total = rows.count()
-        window = rows.order_by("-created_at", "-id").prefetch_related(LINES, PAYMENTS)
-        items = [_to_domain(row) for row in window[page.offset : page.offset + page.size]]
-        return Page(items, total, page)
+        return customer_page(customer_id, page, _to_domain)
 
     def lapsed_hold_ids(self, now: datetime, limit: int) -> list[UUID]:
         return list(

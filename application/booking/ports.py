@@ -7,6 +7,7 @@ from uuid import UUID
 
 import attrs
 
+from application.booking.details import BookingDetails
 from application.shared.pagination import Page, PageRequest
 from application.shared.ports import UnitOfWork
 from domain.booking.booking import Booking
@@ -52,6 +53,19 @@ class BookingRepository(Protocol):
 
     def seen(self) -> Iterable[Booking]:
         """Bookings loaded or added in this unit of work, for collecting their events."""
+        ...
+
+
+class BookingDetailsReader(Protocol):
+    """Bookings as their customer reads them, each line with the listing and slot it
+    booked. Read only, outside any unit of work: nothing it returns is saved."""
+
+    def get(self, reference: str, customer_id: int) -> BookingDetails | None:
+        """None if there is no such booking or it is not the customer's."""
+        ...
+
+    def for_customer(self, customer_id: int, page: PageRequest) -> Page[BookingDetails]:
+        """The customer's bookings, newest first, as `BookingRepository.for_customer`."""
         ...
 
 

@@ -18,6 +18,7 @@ from uuid import UUID, uuid4
 import attrs
 import pytest
 
+from adapters.booking.details import DjangoBookingDetailsReader
 from adapters.booking.repositories import DjangoBookingRepository
 from adapters.booking.unit_of_work import DjangoUnitOfWork
 from adapters.memory.booking import (
@@ -26,8 +27,9 @@ from adapters.memory.booking import (
     InMemoryUnitOfWork,
     SequentialReferences,
 )
+from adapters.memory.booking_details import InMemoryBookingDetailsReader
 from adapters.memory.catalog import InMemoryListingRepository, InMemorySlotRepository
-from application.booking.ports import BookingUnitOfWork, DuplicateReference
+from application.booking.ports import BookingDetailsReader, BookingUnitOfWork, DuplicateReference
 from application.shared.messagebus import MessageBus
 from application.shared.pagination import PageRequest
 from domain.booking.booking import Booking, BookingLine, BookingStatus, Payment, SeatRequest
@@ -73,12 +75,18 @@ class Backend:
     def uow(self) -> BookingUnitOfWork:
         raise NotImplementedError
 
+    def details(self) -> BookingDetailsReader:
+        """The read side over the same stores."""
+        raise NotImplementedError
+
     def listing(
         self,
         *,
         published: bool = True,
         currency: str = "EUR",
         policy: CancellationPolicy = FLEXIBLE,
+        title: str = "Harbour walk",
+        location: str = "Lisbon",
     ) -> UUID:
         raise NotImplementedError
 
@@ -127,14 +135,19 @@ class MemoryBackend(Backend):
     def uow(self) -> BookingUnitOfWork:
         return InMemoryUnitOfWork(self.listings, self.slots, self.bookings, self.bus, self.inbox)
 
+    def details(self) -> BookingDetailsReader:
+        return InMemoryBookingDetailsReader(self.bookings, self.listings, self.slots)
+
     def listing(
         self,
         *,
         published: bool = True,
         currency: str = "EUR",
         policy: CancellationPolicy = FLEXIBLE,
+        title: str = "Harbour walk",
+        location: str = "Lisbon",
     ) -> UUID:
-        listing = Listing(uuid4(), "Harbour walk", "", "Lisbon", currency, policy, published)
+        listing = Listing(uuid4(), title, "", location, currency, policy, published)
         self.listings.add(listing)
         return listing.id
 
@@ -192,12 +205,17 @@ class DjangoBackend(Backend):
     def uow(self) -> BookingUnitOfWork:
         return DjangoUnitOfWork(bus=self.bus)
 
+    def details(self) -> BookingDetailsReader:
+        return DjangoBookingDetailsReader()
+
     def listing(
         self,
         *,
         published: bool = True,
         currency: str = "EUR",
         policy: CancellationPolicy = FLEXIBLE,
+        title: str = "Harbour walk",
+        location: str = "Lisbon",
     ) -> UUID:
         from adapters.catalog import models
 
@@ -206,8 +224,8 @@ class DjangoBackend(Backend):
             for tier in policy.tiers
         ]
         row = models.Listing.objects.create(
-            title="Harbour walk",
-            location="Lisbon",
+            title=title,
+            location=location,
             currency=currency,
             cancellation_policy=tiers,
             is_published=published,
@@ -265,12 +283,20 @@ class DjangoBackend(Backend):
 
 
 # The mark makes pytest-django create the test database before the test asks for `db`.
-@pytest.fixture(params=["memory", pytest.param("django", marks=pytest.mark.django_db)])
-def backend(request: pytest.FixtureRequest) -> Backend:
+BACKENDS = ["memory", pytest.param("django", marks=pytest.mark.django_db)]
+
+
+def backend_for(request: pytest.FixtureRequest) -> Backend:
+    """The backend a fixture parametrized with BACKENDS stands for in this test."""
     if request.param == "django":
         request.getfixturevalue("db")
         return DjangoBackend(request.getfixturevalue("django_capture_on_commit_callbacks"))
     return MemoryBackend()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> Backend:
+    return backend_for(request)
 
 
 # ---------------------------------------------------------------- helpers

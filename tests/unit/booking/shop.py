@@ -10,6 +10,7 @@ from adapters.memory.booking import (
     InMemoryUnitOfWork,
     SequentialReferences,
 )
+from adapters.memory.booking_details import InMemoryBookingDetailsReader
 from adapters.memory.catalog import InMemoryListingRepository, InMemorySlotRepository
 from adapters.memory.clock import FixedClock
 from application.booking.cancel_booking import CancelBooking, CancelBookingCommand
@@ -17,11 +18,13 @@ from application.booking.checkout import Checkout, CheckoutCommand, CheckoutResu
 from application.booking.confirm_booking import ConfirmBooking, ConfirmBookingCommand
 from application.booking.expire_holds import ExpireHolds, ExpireHoldsCommand, ExpireHoldsResult
 from application.booking.get_booking import GetBooking
+from application.booking.get_booking_details import GetBookingDetails
 from application.booking.handle_payment_event import (
     HandlePaymentEvent,
     HandlePaymentEventResult,
 )
 from application.booking.hold_seats import HoldLine, HoldSeats, HoldSeatsCommand
+from application.booking.list_booking_details import ListBookingDetails
 from application.booking.list_bookings import ListBookings
 from application.booking.ports import StartedPayment
 from application.shared.messagebus import MessageBus
@@ -75,6 +78,9 @@ class Shop:
         self.hold_seats = HoldSeats(self.uow, self.clock, self.references, HOLD_FOR)
         self.get_booking = GetBooking(self.bookings)
         self.list_bookings = ListBookings(self.bookings)
+        details = InMemoryBookingDetailsReader(self.bookings, self.listings, self.slot_store)
+        self.get_booking_details = GetBookingDetails(details)
+        self.list_booking_details = ListBookingDetails(details)
         self.confirm_booking = ConfirmBooking(self.uow, self.clock)
         self.cancel_booking = CancelBooking(self.uow, self.payments, self.clock)
         self.expire_holds = ExpireHolds(self.uow, self.clock)
