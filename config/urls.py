@@ -115,12 +115,12 @@ shop = [
     ),
     path(
         "bookings/",
-        storefront.BookingsView.as_view(list_bookings=container.list_bookings),
+        storefront.BookingsView.as_view(list_booking_details=container.list_booking_details),
         name="bookings",
     ),
     path(
         "bookings/<str:reference>/",
-        storefront.BookingView.as_view(get_booking=container.get_booking),
+        storefront.BookingView.as_view(get_booking_details=container.get_booking_details),
         name="booking",
     ),
     path(

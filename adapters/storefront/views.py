@@ -23,9 +23,11 @@ from adapters.api.wiring import not_wired
 from adapters.storefront.forms import HoldForm
 from application.booking.cancel_booking import CancelBooking, CancelBookingCommand
 from application.booking.checkout import Checkout, CheckoutCommand
-from application.booking.get_booking import GetBooking, GetBookingQuery
+from application.booking.get_booking import GetBookingQuery
+from application.booking.get_booking_details import GetBookingDetails
 from application.booking.hold_seats import HoldSeats
-from application.booking.list_bookings import ListBookings, ListBookingsQuery
+from application.booking.list_booking_details import ListBookingDetails
+from application.booking.list_bookings import ListBookingsQuery
 from application.catalog.get_listing import GetListing, GetListingQuery
 from application.catalog.list_listings import ListListings, ListListingsQuery
 from application.catalog.list_slots import ListSlots, ListSlotsQuery
@@ -121,16 +123,19 @@ class ListingView(StorefrontView):
 
 
 class BookingView(LoginRequiredMixin, StorefrontView):
-    """One of the customer's bookings. Back from the payment provider, a booking still
-    held waits for the payment webhook: the page reloads itself until it has come."""
+    """One of the customer's bookings, each line with what it booked. Back from the
+    payment provider, a booking still held waits for the payment webhook: the page
+    reloads itself until it has come."""
 
-    get_booking: Callable[[], GetBooking] = not_wired
+    get_booking_details: Callable[[], GetBookingDetails] = not_wired
 
     def get(self, request: HttpRequest, reference: str) -> HttpResponse:
-        booking = self.get_booking()(GetBookingQuery(reference, request.user.pk))
+        details = self.get_booking_details()(GetBookingQuery(reference, request.user.pk))
+        booking = details.booking
         held = booking.status is BookingStatus.HELD
         context = {
             "booking": booking,
+            "lines": details.lines,
             "waiting": held
             and RETURNED_FROM_PAYMENT in request.GET
             and booking.pending_attempt() is not None,
@@ -157,13 +162,15 @@ class PayView(LoginRequiredMixin, StorefrontView):
 
 
 class BookingsView(LoginRequiredMixin, StorefrontView):
-    """The customer's bookings, newest first, each cancellable while it is live."""
+    """The customer's bookings, newest first, each saying what it booked and cancellable
+    while it is live."""
 
-    list_bookings: Callable[[], ListBookings] = not_wired
+    list_booking_details: Callable[[], ListBookingDetails] = not_wired
 
     def get(self, request: HttpRequest) -> HttpResponse:
         query = ListBookingsQuery(request.user.pk, page_request(request, BOOKINGS_PER_PAGE))
-        return render(request, "storefront/bookings.html", {"page": self.list_bookings()(query)})
+        page = self.list_booking_details()(query)
+        return render(request, "storefront/bookings.html", {"page": page})
 
 
 class CancelView(LoginRequiredMixin, StorefrontView):

@@ -40,9 +40,25 @@ LISTINGS_PAGE_QUERIES = 4
 # GET /bookings/{reference}/, however many lines and payment attempts:
 #   1-2. the session and the user
 #   3. SELECT the booking                    (by reference and customer)
-#   4. SELECT its lines                      (prefetch)
+#   4. SELECT its lines JOIN their slots JOIN their listings
+#                                            (prefetch: what each line booked comes with it)
 #   5. SELECT its payment attempts           (prefetch)
 BOOKING_PAGE_QUERIES = 5
+
+# GET /bookings/ (my bookings), however many bookings and lines the page shows:
+#   1-2. the session and the user
+#   3. SELECT COUNT(*) of the customer's bookings
+#   4. SELECT the page of bookings
+#   5. SELECT their lines JOIN slots JOIN listings  (one prefetch for the whole page)
+#   6. SELECT their payment attempts                (one prefetch for the whole page)
+MY_BOOKINGS_PAGE_QUERIES = 6
+
+# Saturday 14 December 2030: a walk in the morning, a kayak trip across midnight.
+WALK = (datetime(2030, 12, 14, 10, tzinfo=UTC), datetime(2030, 12, 14, 12, tzinfo=UTC))
+NIGHT = (datetime(2030, 12, 14, 22, tzinfo=UTC), datetime(2030, 12, 15, 1, tzinfo=UTC))
+DASH = "\N{EN DASH}"
+WALK_SAYS = f"Harbour walking tour Sat 14 Dec 2030, 10:00 {DASH} 12:00 UTC Lisbon"
+NIGHT_SAYS = f"Night kayak Sat 14 Dec 2030, 22:00 {DASH} Sun 15 Dec 2030, 01:00 UTC Porto"
 
 
 # ---------------------------------------------------------------- helpers and fixtures
@@ -106,6 +122,32 @@ def csrf_token(response: Any) -> str:
 
 def messages_on(response: Any) -> list[str]:
     return [str(message) for message in response.context["messages"]]
+
+
+def rows_of(response: Any, table: str) -> list[list[str]]:
+    """The words of each cell, row by row, in the body of the table of class `table`."""
+    found = re.search(rf'<table class="{table}">.*?<tbody>(.*?)</tbody>', html(response), re.S)
+    assert found, f"no {table} table"
+    return [
+        [words(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        for row in re.findall(r"<tr>(.*?)</tr>", found.group(1), re.S)
+    ]
+
+
+def walk_and_night_kayak() -> tuple[catalog_models.Slot, catalog_models.Slot]:
+    """Two slots of two listings, in Lisbon on the morning of Sat 14 Dec 2030 and in
+    Porto from that evening into the next day."""
+    walk = SlotRowFactory(
+        listing=ListingRowFactory(title="Harbour walking tour", location="Lisbon"),
+        starts_at=WALK[0],
+        ends_at=WALK[1],
+    )
+    night = SlotRowFactory(
+        listing=ListingRowFactory(title="Night kayak", location="Porto"),
+        starts_at=NIGHT[0],
+        ends_at=NIGHT[1],
+    )
+    return walk, night
 
 
 # ---------------------------------------------------------------- browsing
@@ -299,6 +341,30 @@ class TestBookingPage:
         assert booking_models.Booking.objects.get(reference=reference).status == "held"
         assert gateway.payments == {}
 
+    def test_says_what_each_line_booked_where_and_when(
+        self, browser: Client, alice: Customer
+    ) -> None:
+        walk, night = walk_and_night_kayak()
+        reference = hold_directly(alice.id, (walk, 2), (night, 1))
+
+        response = browser.get(f"/bookings/{reference}/")
+
+        assert '<time datetime="2030-12-14T10:00:00+00:00">' in html(response)
+        assert rows_of(response, "lines") == [
+            [
+                WALK_SAYS,
+                "2 seats",
+                "25.00 EUR",
+                "50.00 EUR",
+            ],
+            [
+                NIGHT_SAYS,
+                "1 seat",
+                "25.00 EUR",
+                "25.00 EUR",
+            ],
+        ]
+
     def test_paying_goes_to_the_providers_page(
         self, browser: Client, reference: str, gateway: InMemoryPaymentGateway
     ) -> None:
@@ -375,6 +441,20 @@ class TestMyBookings:
 
         assert mine in page
         assert theirs not in page
+
+    def test_each_booking_says_what_it_booked_where_and_when(
+        self, browser: Client, alice: Customer
+    ) -> None:
+        walk, night = walk_and_night_kayak()
+        both = hold_directly(alice.id, (walk, 2), (night, 1))
+        one = hold_directly(alice.id, (night, 3))
+
+        rows = rows_of(browser.get("/bookings/"), "bookings")
+
+        assert [(row[0], row[2]) for row in rows] == [  # newest first
+            (one, f"{NIGHT_SAYS} · 3 seats"),
+            (both, f"{WALK_SAYS} · 2 seats {NIGHT_SAYS} · 1 seat"),
+        ]
 
     def test_pages_through_many_bookings(self, browser: Client, alice: Customer) -> None:
         slot = SlotRowFactory(capacity=100)
@@ -562,6 +642,28 @@ def test_the_listings_page_costs_a_fixed_number_of_queries(
     assert html(response).count('class="card listing"') == min(listings, LISTINGS_PER_PAGE)
 
 
+@pytest.mark.parametrize(("bookings", "lines"), [(1, 1), (BOOKINGS_PER_PAGE + 2, 5)])
+def test_my_bookings_costs_a_fixed_number_of_queries(
+    browser: Client,
+    alice: Customer,
+    gateway: InMemoryPaymentGateway,
+    django_assert_num_queries: DjangoAssertNumQueries,
+    bookings: int,
+    lines: int,
+) -> None:
+    slots = SlotRowFactory.create_batch(lines, capacity=50)  # each on a listing of its own
+    references = [hold_directly(alice.id, *((s, 1) for s in slots)) for _ in range(bookings)]
+    browser.post(f"/bookings/{references[-1]}/pay/")  # one with a payment attempt
+
+    with django_assert_num_queries(MY_BOOKINGS_PAGE_QUERIES):
+        response = browser.get("/bookings/")
+
+    shown = min(bookings, BOOKINGS_PER_PAGE)
+    assert len(rows_of(response, "bookings")) == shown
+    page = text(response)
+    assert all(page.count(slot.listing.title) == shown for slot in slots)
+
+
 @pytest.mark.parametrize("lines", [1, 5])
 def test_the_booking_page_costs_a_fixed_number_of_queries(
     browser: Client,
@@ -581,3 +683,4 @@ def test_the_booking_page_costs_a_fixed_number_of_queries(
 
     assert response.status_code == 200
     assert html(response).count("<tr><td>") == lines
+    assert all(slot.listing.title in text(response) for slot in slots)
