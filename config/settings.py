@@ -141,7 +141,23 @@ DATABASES["sandbox"] = dj_database_url.parse(
     conn_max_age=60,
     conn_health_checks=True,
 )
-DATABASE_ROUTERS = ["outside.payment_sandbox.router.SandboxRouter"]
+# An optional read replica of the primary: the catalogue's reads go there (listings and
+# slots, outside any transaction), everything else to the primary (adapters/db_router.py).
+# Tests point it at the test database itself (MIRROR) rather than creating another.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            os.environ["DATABASE_REPLICA_URL"],
+            conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+            conn_health_checks=True,
+        ),
+        "TEST": {"MIRROR": "default"},
+    }
+# The sandbox's first: its tables live in its own database whatever the replica router says.
+DATABASE_ROUTERS = [
+    "outside.payment_sandbox.router.SandboxRouter",
+    "adapters.db_router.ReplicaRouter",
+]
 for _database in DATABASES.values():
     if _database["ENGINE"] == "django.db.backends.sqlite3":
         # Take SQLite's write lock when a transaction begins, so concurrent bookings queue

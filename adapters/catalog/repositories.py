@@ -1,4 +1,8 @@
-"""The catalogue's ports over the Django ORM."""
+"""The catalogue's ports over the Django ORM.
+
+Their reads may be served by a read replica (`adapters/db_router.py`): each method is
+`@reads_from_replica`, which the router honours outside a transaction on the primary.
+"""
 
 from datetime import datetime
 from uuid import UUID
@@ -7,24 +11,28 @@ from django.db.models import F
 
 from adapters.catalog import models
 from adapters.catalog.mapping import listing_from_row, slot_from_row
+from adapters.db_router import reads_from_replica
 from application.shared.pagination import Page, PageRequest
 from domain.catalog.listing import Listing
 from domain.catalog.slot import Slot
 
 
 class DjangoListingRepository:
+    @reads_from_replica
     def published(self, page: PageRequest) -> Page[Listing]:
         rows = models.Listing.objects.filter(is_published=True).order_by("title", "id")
         total = rows.count()
         items = [listing_from_row(row) for row in rows[page.offset : page.offset + page.size]]
         return Page(items, total, page)
 
+    @reads_from_replica
     def get_published(self, listing_id: UUID) -> Listing | None:
         row = models.Listing.objects.filter(id=listing_id, is_published=True).first()
         return listing_from_row(row) if row else None
 
 
 class DjangoSlotRepository:
+    @reads_from_replica
     def for_listing(
         self,
         listing_id: UUID,
