@@ -259,3 +259,54 @@ def test_two_sweeps_at_once_expire_each_hold_once() -> None:
     assert sum(outcome.value for outcome in outcomes) == 5
     assert booking_models.Booking.objects.filter(status="expired").count() == 5
     assert assert_seats_add_up(slot).seats_held == 0
+
+
+IN_FLIGHT = 40  # sessions at once: PostgreSQL's default max_connections is 100
+
+
+def test_two_hundred_customers_over_http_for_ten_seats_never_oversell(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """200 holds through the whole HTTP stack (middleware, token auth, DRF, the use case,
+    the unit of work), `IN_FLIGHT` at a time, all released together."""
+    slot = SlotRowFactory(capacity=10)
+    tokens = [Token.objects.create(user=customer).key for customer in customers(200, "crowd")]
+    body = {"lines": [{"slot_id": str(slot.id), "seats": 1}]}
+    waiting = list(range(len(tokens)))
+    taken = threading.Lock()
+
+    def post(token: str) -> Any:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        return client.post("/api/v1/bookings/", body, format="json")
+
+    def work(_: int) -> list[Any]:
+        answered = []
+        while True:
+            with taken:
+                if not waiting:
+                    return answered
+                index = waiting.pop()
+            answered.append(post(tokens[index]))
+
+    started = time.perf_counter()
+    outcomes = run_together(IN_FLIGHT, work)
+    elapsed = time.perf_counter() - started
+
+    assert [outcome.error for outcome in outcomes if outcome.error] == []
+    responses = [response for outcome in outcomes for response in outcome.value]
+    statuses = sorted(response.status_code for response in responses)
+    report(
+        capsys,
+        f"200 holds over HTTP for 10 seats, {IN_FLIGHT} at a time: "
+        f"{statuses.count(201)} held, {statuses.count(409)} refused in {elapsed:.2f}s",
+    )
+    assert statuses == [201] * 10 + [409] * 190
+    refusals = [response.json() for response in responses if response.status_code == 409]
+    assert {problem["type"] for problem in refusals} == {"/problems/not-enough-seats"}
+    held = [response.json() for response in responses if response.status_code == 201]
+    assert len({booking["reference"] for booking in held}) == 10
+    slot = assert_seats_add_up(slot)
+    assert (slot.seats_held, slot.seats_booked) == (10, 0)
+    assert booking_models.Booking.objects.count() == 10
+    assert booking_models.BookingLine.objects.filter(slot=slot).count() == 10
