@@ -97,6 +97,10 @@ acceptance: install ## the black-box HTTP suite against both versions, each unde
 compare: install ## measure before against after: code, a new format, tests, queries, latency
 	$(BIN)/python -m tests.measure.compare
 
+.PHONY: bench
+bench: install ## load both versions alike on PostgreSQL with wrk: req/s, p50, p99, after/before
+	$(BIN)/python -m tests.measure.bench
+
 .PHONY: lint
 lint: install ## ruff, mypy --strict on domain/ and application/, import-linter contracts
 	$(BIN)/ruff check .
