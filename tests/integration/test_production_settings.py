@@ -10,6 +10,7 @@ import os
 import secrets
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,11 @@ def production_env(**overrides: str) -> dict[str, str]:
         for key, value in os.environ.items()
         if not key.startswith(("DJANGO_", "LOG_", "SECURE_"))
     }
+    # Production runs on a database of its own; where none is configured (a quick local
+    # run on SQLite), a throwaway file stands in, since the checks open a connection.
+    folder = tempfile.mkdtemp()
+    env.setdefault("DATABASE_URL", f"sqlite:///{folder}/production.sqlite3")
+    env.setdefault("SANDBOX_DATABASE_URL", f"sqlite:///{folder}/sandbox.sqlite3")
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",
         DJANGO_ENV="production",
