@@ -36,9 +36,23 @@ def page_request(params: dict[str, Any]) -> PageRequest:
     return PageRequest(params["page"], params.get("page_size") or settings.API_PAGE_SIZE)
 
 
+def serialized_page(
+    request: Request, page: Page[Any], serializer_class: type[serializers.Serializer]
+) -> Response:
+    """A page whose items one serializer shapes, built once for all of them
+    (`many=True`): DRF deep-copies a serializer's declared fields each time one is
+    built, which for a serializer per item was half the time of a page of listings."""
+    return page_response(request, page, serializer_class(page.items, many=True).data)
+
+
 def paginated_response(
     request: Request, page: Page[Any], to_json: Callable[[Any], Any]
 ) -> Response:
+    """A page whose items `to_json` shapes one by one."""
+    return page_response(request, page, [to_json(item) for item in page.items])
+
+
+def page_response(request: Request, page: Page[Any], results: list[Any]) -> Response:
     url = request.build_absolute_uri()
     next_url = replace_query_param(url, "page", page.request.number + 1) if page.has_next else None
     previous_url = None
@@ -54,6 +68,6 @@ def paginated_response(
             "count": page.total,
             "next": next_url,
             "previous": previous_url,
-            "results": [to_json(item) for item in page.items],
+            "results": results,
         }
     )

@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from adapters.api.pagination import PageParameters, page_request, paginated_response, read_query
+from adapters.api.pagination import PageParameters, page_request, read_query, serialized_page
 from adapters.api.schema import PROBLEM, paginated
 from adapters.api.wiring import not_wired
 from adapters.catalog.serializers import ListingSerializer, SlotSerializer, SlotWindowParameters
@@ -36,7 +36,7 @@ class ListingListView(APIView):
     def get(self, request: Request) -> Response:
         params = read_query(PageParameters, request)
         page = self.list_listings()(ListListingsQuery(page=page_request(params)))
-        return paginated_response(request, page, lambda item: ListingSerializer(item).data)
+        return serialized_page(request, page, ListingSerializer)
 
 
 class ListingDetailView(APIView):
@@ -80,4 +80,4 @@ class SlotListView(APIView):
             page=page_request(params),
         )
         page = self.list_slots()(query)
-        return paginated_response(request, page, lambda item: SlotSerializer(item).data)
+        return serialized_page(request, page, SlotSerializer)
