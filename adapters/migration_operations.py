@@ -12,45 +12,38 @@ from typing import Any
 
 from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndexConcurrently
 from django.db.migrations import AddIndex, RemoveIndex
+from django.db.migrations.operations.base import Operation
 
 
-def _concurrently(schema_editor: Any) -> bool:
-    return bool(schema_editor.connection.vendor == "postgresql")
+class PlainOffPostgres:
+    """Runs the concurrent operation (the next class in the MRO) on PostgreSQL and
+    `plain`, the same operation without CONCURRENTLY, on any other database."""
+
+    plain: type[Operation]
+
+    def database_forwards(self, app_label: str, schema_editor: Any, *states: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, *states)
+        else:
+            self.plain.database_forwards(self, app_label, schema_editor, *states)
+
+    def database_backwards(self, app_label: str, schema_editor: Any, *states: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, *states)
+        else:
+            self.plain.database_backwards(self, app_label, schema_editor, *states)
+
+    def describe(self) -> str:
+        return f"{self.plain.describe(self)} (concurrently on PostgreSQL)"
 
 
-class AddIndexConcurrentlyOnPostgres(AddIndexConcurrently):
+class AddIndexConcurrentlyOnPostgres(PlainOffPostgres, AddIndexConcurrently):
     """`AddIndexConcurrently` on PostgreSQL, `AddIndex` on any other database."""
 
-    def describe(self) -> str:
-        return f"{AddIndex.describe(self)} (concurrently on PostgreSQL)"
-
-    def database_forwards(self, app_label: str, schema_editor: Any, *states: Any) -> None:
-        if _concurrently(schema_editor):
-            super().database_forwards(app_label, schema_editor, *states)
-        else:
-            AddIndex.database_forwards(self, app_label, schema_editor, *states)
-
-    def database_backwards(self, app_label: str, schema_editor: Any, *states: Any) -> None:
-        if _concurrently(schema_editor):
-            super().database_backwards(app_label, schema_editor, *states)
-        else:
-            AddIndex.database_backwards(self, app_label, schema_editor, *states)
+    plain = AddIndex
 
 
-class RemoveIndexConcurrentlyOnPostgres(RemoveIndexConcurrently):
+class RemoveIndexConcurrentlyOnPostgres(PlainOffPostgres, RemoveIndexConcurrently):
     """`RemoveIndexConcurrently` on PostgreSQL, `RemoveIndex` on any other database."""
 
-    def describe(self) -> str:
-        return f"{RemoveIndex.describe(self)} (concurrently on PostgreSQL)"
-
-    def database_forwards(self, app_label: str, schema_editor: Any, *states: Any) -> None:
-        if _concurrently(schema_editor):
-            super().database_forwards(app_label, schema_editor, *states)
-        else:
-            RemoveIndex.database_forwards(self, app_label, schema_editor, *states)
-
-    def database_backwards(self, app_label: str, schema_editor: Any, *states: Any) -> None:
-        if _concurrently(schema_editor):
-            super().database_backwards(app_label, schema_editor, *states)
-        else:
-            RemoveIndex.database_backwards(self, app_label, schema_editor, *states)
+    plain = RemoveIndex
