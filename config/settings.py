@@ -90,6 +90,8 @@ MIDDLEWARE = [
     # First, so every log line of the request, and the tasks it queues, carry its id.
     "adapters.observability.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # 413 for a body over the limit, before anything reads it (adapters/api/limits.py).
+    "adapters.api.limits.RequestBodyLimitMiddleware",
     # Static files (the storefront's stylesheet, the admin's) under gunicorn too.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -220,9 +222,50 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["adapters.api.parsers.StrictJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "adapters.api.problems.problem_exception_handler",
+    # One of the three applies to each request, by who made it (adapters/api/throttles.py).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "adapters.api.throttles.AnonymousThrottle",
+        "adapters.api.throttles.CustomerThrottle",
+        "adapters.api.throttles.PartnerThrottle",
+    ],
+    # "N/s", "N/m", "N/h" or "N/d"; "off" for no limit. Counted in the default cache.
+    "DEFAULT_THROTTLE_RATES": {
+        scope: (None if rate.strip().lower() == "off" else rate.strip())
+        for scope, rate in {
+            "anon": os.environ.get("THROTTLE_ANON_RATE", "300/m"),
+            "customer": os.environ.get("THROTTLE_CUSTOMER_RATE", "600/m"),
+            "partner": os.environ.get("THROTTLE_PARTNER_RATE", "1200/m"),
+        }.items()
+    },
+    # Proxies in front of gunicorn that append to X-Forwarded-For, so the anonymous limit
+    # counts the client's address; unset: REMOTE_ADDR is the client.
+    "NUM_PROXIES": int(os.environ["THROTTLE_NUM_PROXIES"])
+    if os.environ.get("THROTTLE_NUM_PROXIES")
+    else None,
+}
+
+# Request bodies: the most any request may send (an API body is under 1 KiB), and the
+# most a payment provider's webhook may (its events carry whole objects). Over either,
+# a 413 problem: adapters.api.limits checks the length before any view reads, and
+# Django's own check (the larger of the two) is the backstop.
+MAX_REQUEST_BODY_SIZE = int(os.environ.get("MAX_REQUEST_BODY_SIZE", str(64 * 1024)))
+PAYMENT_WEBHOOK_MAX_BODY_SIZE = int(
+    os.environ.get("PAYMENT_WEBHOOK_MAX_BODY_SIZE", str(512 * 1024))
+)
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(MAX_REQUEST_BODY_SIZE, PAYMENT_WEBHOOK_MAX_BODY_SIZE)
+
+# The cache holds the throttles' counts. Per process by default (locmem): with several
+# gunicorn workers or hosts, each counts apart, so point CACHE_URL at a shared Redis
+# (redis://127.0.0.1:6379/2) in production.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+        if (_cache_url := os.environ.get("CACHE_URL", ""))
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
 }
 
 SPECTACULAR_SETTINGS = {

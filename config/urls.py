@@ -161,5 +161,6 @@ if settings.PARTNER_INBOX_ENABLED:
     # A demo partner that receives and verifies webhooks: another outside system.
     urlpatterns.append(path("partner-inbox/", include("outside.partner_inbox.urls")))
 
+handler400 = "adapters.api.problems.bad_request"
 handler404 = "adapters.api.problems.not_found"
 handler500 = "adapters.api.problems.server_error"

@@ -16,6 +16,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from adapters.api.schema import PROBLEM
@@ -77,6 +78,10 @@ class TokenView(ObtainAuthToken):
     """Exchange `{"username", "password"}` (the username is the email) for `{"token"}`."""
 
     authentication_classes: list[type] = []
+    # As everywhere: JSON only, and rate-limited (DRF's own takes forms and has no throttle,
+    # which would leave password guessing unlimited).
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
+    throttle_classes = api_settings.DEFAULT_THROTTLE_CLASSES
 
     @extend_schema(responses={200: TokenSerializer, 400: PROBLEM}, tags=["auth"])
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:

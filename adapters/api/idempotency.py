@@ -47,8 +47,10 @@ def idempotent(request: Request, produce: Callable[[], Response]) -> Response:
     key = request.headers.get(HEADER)
     if key is None:
         return produce()
-    if not 1 <= len(key) <= MAX_KEY_LENGTH:
-        raise exceptions.ValidationError({HEADER: [f"Use 1 to {MAX_KEY_LENGTH} characters."]})
+    if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isprintable():
+        raise exceptions.ValidationError(
+            {HEADER: [f"Use 1 to {MAX_KEY_LENGTH} printable characters."]}
+        )
     digest = fingerprint(request)
     with transaction.atomic():
         IdempotencyKey.objects.filter(

@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, JsonResponse
 from rest_framework import exceptions, status
@@ -112,8 +114,19 @@ class QueryParameterInvalid(exceptions.ValidationError):
     """A query-string parameter that cannot be read: 400, naming the `parameter`."""
 
 
+def too_large_problem(limit: int) -> dict[str, Any]:
+    return problem_body(
+        413,
+        "request-too-large",
+        "Content Too Large",
+        f"The request body is over the {limit}-byte limit.",
+    )
+
+
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's EXCEPTION_HANDLER: every error leaves as problem details."""
+    if isinstance(exc, RequestDataTooBig):
+        return problem_response(too_large_problem(settings.DATA_UPLOAD_MAX_MEMORY_SIZE))
     if isinstance(exc, DomainError):
         return problem_response(domain_problem(exc))
     if isinstance(exc, ServiceUnavailable):
@@ -134,6 +147,8 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     headers = {
         k: v for k, v in response.headers.items() if k in {"WWW-Authenticate", "Retry-After"}
     }
+    if isinstance(exc, exceptions.Throttled):
+        headers.setdefault("Retry-After", str(exc.wait or 1))
     if isinstance(exc, QueryParameterInvalid):
         errors = [
             {"parameter": pointer["pointer"].removeprefix("#/"), "detail": pointer["detail"]}
@@ -175,6 +190,18 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonR
     """handler404 for paths no view matched."""
     body = problem_body(404, "not-found", "Not found", f"Nothing at {request.path}.")
     return JsonResponse(body, status=404, content_type=PROBLEM_JSON)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    """handler400: Django's own refusals before or outside a DRF view (a form body too
+    big or with too many fields, a bad Host), as problems instead of its HTML page."""
+    if isinstance(exception, RequestDataTooBig):
+        body = too_large_problem(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    elif isinstance(exception, TooManyFieldsSent):
+        body = problem_body(400, "invalid-request", "Invalid request", "Too many form fields.")
+    else:
+        body = problem_body(400, "bad-request", "Bad Request", "The request was refused.")
+    return JsonResponse(body, status=body["status"], content_type=PROBLEM_JSON)
 
 
 def server_error(request: HttpRequest) -> JsonResponse:

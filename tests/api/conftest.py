@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from adapters.catalog import models as catalog_models
@@ -26,3 +27,9 @@ def bob() -> Customer:
 def slot() -> catalog_models.Slot:
     """Ten seats at 25.00 EUR, 30 days ahead, on a published listing (100% > 48 h)."""
     return SlotRowFactory()
+
+
+@pytest.fixture(autouse=True)
+def _uncounted() -> None:
+    """DRF's throttles count requests in Django's cache: each test starts with none counted."""
+    cache.clear()
