@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from adapters.api.idempotency import HEADER, idempotent
-from adapters.api.pagination import PageParameters, page_request, paginated_response, read_query
+from adapters.api.pagination import PageParameters, page_request, read_query, serialized_page
 from adapters.api.schema import PROBLEM, paginated
 from adapters.api.wiring import not_wired
 from adapters.booking.serializers import (
@@ -43,7 +43,7 @@ class BookingCollectionView(APIView):
         params = read_query(PageParameters, request)
         query = ListBookingsQuery(customer_id=request.user.pk, page=page_request(params))
         page = self.list_bookings()(query)
-        return paginated_response(request, page, lambda item: BookingSerializer(item).data)
+        return serialized_page(request, page, BookingSerializer)
 
     @extend_schema(
         operation_id="bookings_hold",

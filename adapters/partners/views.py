@@ -14,7 +14,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from adapters.api.pagination import PageParameters, page_request, paginated_response, read_query
+from adapters.api.pagination import (
+    PageParameters,
+    page_request,
+    paginated_response,
+    read_query,
+    serialized_page,
+)
 from adapters.api.schema import PROBLEM, paginated
 from adapters.api.wiring import not_wired
 from adapters.partners.auth import PartnerKeyAuthentication
@@ -187,7 +193,7 @@ class DeliveryCollectionView(PartnerView):
         params = read_query(PageParameters, request)
         query = ListDeliveriesQuery(self.partner_id(request), subscription_id, page_request(params))
         page = self.list_deliveries()(query)
-        return paginated_response(request, page, lambda item: DeliverySerializer(item).data)
+        return serialized_page(request, page, DeliverySerializer)
 
 
 class SubscriptionDeliveryListView(DeliveryCollectionView):
