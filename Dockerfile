@@ -30,7 +30,9 @@ COPY before before
 # which serves the development settings as well.
 RUN set -eu; \
     export DJANGO_DEBUG=0 DJANGO_SECRET_KEY=collectstatic-only-not-a-secret; \
-    DJANGO_ENV=production DJANGO_ALLOWED_HOSTS=build DJANGO_SETTINGS_MODULE=config.settings python manage.py collectstatic --no-input; \
+    DJANGO_ENV=production DJANGO_ALLOWED_HOSTS=build CACHE_URL=redis://build:6379/0 \
+      PAYMENT_PROVIDER=stripe STRIPE_SECRET_KEY=build STRIPE_WEBHOOK_SECRET=build \
+      DJANGO_SETTINGS_MODULE=config.settings python manage.py collectstatic --no-input; \
     DJANGO_SETTINGS_MODULE=before.settings python manage.py collectstatic --no-input; \
     python -m compileall -q config domain application adapters outside before; \
     useradd --system --user-group --no-create-home --home-dir /app --shell /usr/sbin/nologin portside; \

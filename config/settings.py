@@ -53,6 +53,8 @@ if PRODUCTION:
     # HTTPS only: redirect plain http, tell browsers to use nothing else (HSTS; start with
     # a short DJANGO_HSTS_SECONDS while trying it out), and send cookies over TLS only.
     SECURE_SSL_REDIRECT = True
+    # Probes talk to the container directly, over plain http.
+    SECURE_REDIRECT_EXEMPT = [r"^health/"]
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -260,6 +262,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = max(MAX_REQUEST_BODY_SIZE, PAYMENT_WEBHOOK_MAX_BOD
 # The cache holds the throttles' counts. Per process by default (locmem): with several
 # gunicorn workers or hosts, each counts apart, so point CACHE_URL at a shared Redis
 # (redis://127.0.0.1:6379/2) in production.
+if PRODUCTION and not os.environ.get("CACHE_URL"):
+    raise ImproperlyConfigured(
+        "CACHE_URL must name a shared cache (redis://…) with DJANGO_ENV=production: "
+        "throttle counts kept per process would multiply every limit."
+    )
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
@@ -311,6 +318,11 @@ STRIPE_PAY_URL = os.environ.get("STRIPE_PAY_URL", f"{PORTSIDE_BASE_URL}/pay/{{re
 PAYMENT_WEBHOOK_PROVIDERS = sorted({PAYMENT_PROVIDER, *env_list("PAYMENT_WEBHOOK_PROVIDERS")})
 # Serve the sandbox provider under /sandbox/; on by default only while it is the provider.
 PAYMENTS_SANDBOX_ENABLED = env_bool("PAYMENTS_SANDBOX_ENABLED", PAYMENT_PROVIDER == "sandbox")
+if PRODUCTION and PAYMENTS_SANDBOX_ENABLED:
+    raise ImproperlyConfigured(
+        "The sandbox payment provider takes no money and signs with development secrets: "
+        "set PAYMENT_PROVIDER=stripe (and PAYMENTS_SANDBOX_ENABLED=0) with DJANGO_ENV=production."
+    )
 if PAYMENT_PROVIDER not in {"sandbox", "stripe"}:
     raise ImproperlyConfigured(f"PAYMENT_PROVIDER is sandbox or stripe, not {PAYMENT_PROVIDER!r}.")
 if PAYMENT_PROVIDER == "stripe" and not (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET):

@@ -34,6 +34,10 @@ def production_env(**overrides: str) -> dict[str, str]:
         DJANGO_ENV="production",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="shop.example.com",
+        CACHE_URL="redis://127.0.0.1:6379/15",
+        PAYMENT_PROVIDER="stripe",
+        STRIPE_SECRET_KEY="sk_test_production_settings",
+        STRIPE_WEBHOOK_SECRET="whsec_production_settings",
     )
     env.update(overrides)
     return {key: value for key, value in env.items() if value}
@@ -66,6 +70,8 @@ def test_check_deploy_reports_no_issue() -> None:
         ({"DJANGO_ALLOWED_HOSTS": ""}, "DJANGO_ALLOWED_HOSTS must be set"),
         ({"DJANGO_DEBUG": "1"}, "DJANGO_DEBUG cannot be on"),
         ({"DJANGO_ENV": "staging"}, "DJANGO_ENV is development or production"),
+        ({"CACHE_URL": ""}, "CACHE_URL must name a shared cache"),
+        ({"PAYMENT_PROVIDER": "sandbox"}, "The sandbox payment provider takes no money"),
     ],
 )
 def test_production_refuses_to_start_without_its_essentials(
@@ -80,15 +86,18 @@ SERVE = """
 import json, django
 django.setup()
 from django.test import Client
-plain = Client().get("/health/live", HTTP_HOST="shop.example.com")
-secure = Client().get("/health/live", HTTP_HOST="shop.example.com", secure=True)
+# A path no view serves: the answer needs no database, and shows the headers alone.
+plain = Client().get("/no-such-page/", HTTP_HOST="shop.example.com")
+secure = Client().get("/no-such-page/", HTTP_HOST="shop.example.com", secure=True)
 proxied = Client().get(
-    "/health/live", HTTP_HOST="shop.example.com", HTTP_X_FORWARDED_PROTO="https"
+    "/no-such-page/", HTTP_HOST="shop.example.com", HTTP_X_FORWARDED_PROTO="https"
 )
+probe = Client().get("/health/live", HTTP_HOST="shop.example.com")
 print(json.dumps({
     "plain": [plain.status_code, plain.get("Location")],
     "secure": [secure.status_code, dict(secure.headers)],
     "proxied": proxied.status_code,
+    "probe": probe.status_code,
 }))
 """
 
@@ -101,17 +110,19 @@ def serve(env: dict[str, str]) -> dict[str, object]:
 
 def test_plain_http_is_redirected_and_https_gets_hsts_and_the_csp() -> None:
     answers = serve(production_env())
-    assert answers["plain"] == [301, "https://shop.example.com/health/live"]
+    assert answers["plain"] == [301, "https://shop.example.com/no-such-page/"]
     status, headers = answers["secure"]  # type: ignore[misc]
-    assert status == 200
+    assert status == 404
     assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
     assert "default-src 'self'" in headers["Content-Security-Policy"]
     assert "Content-Security-Policy-Report-Only" not in headers
     assert headers["X-Request-ID"]
     # X-Forwarded-Proto is believed only when a TLS proxy is declared.
     assert answers["proxied"] == 301
+    # Probes reach the container directly over plain http: never redirected.
+    assert answers["probe"] == 200
 
 
 def test_behind_a_tls_proxy_its_forwarded_proto_counts() -> None:
     answers = serve(production_env(DJANGO_BEHIND_TLS_PROXY="1"))
-    assert answers["proxied"] == 200
+    assert answers["proxied"] == 404  # served as https: no redirect
