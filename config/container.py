@@ -19,6 +19,7 @@ from django.conf import settings
 
 from adapters.booking.details import DjangoBookingDetailsReader
 from adapters.booking.repositories import DjangoBookingRepository
+from adapters.booking.summaries import DjangoBookingSummaryReader
 from adapters.booking.unit_of_work import DjangoUnitOfWork
 from adapters.catalog.repositories import DjangoListingRepository, DjangoSlotRepository
 from adapters.clock import SystemClock
@@ -75,6 +76,7 @@ class Container(containers.DeclarativeContainer):
     slot_repository = providers.Singleton(DjangoSlotRepository)
     booking_repository = providers.Factory(DjangoBookingRepository)
     booking_details_reader = providers.Singleton(DjangoBookingDetailsReader)
+    booking_summary_reader = providers.Singleton(DjangoBookingSummaryReader)
     # ---- partner webhooks
     subscription_repository = providers.Singleton(DjangoSubscriptionRepository)
     delivery_repository = providers.Singleton(DjangoDeliveryRepository)
@@ -148,8 +150,8 @@ class Container(containers.DeclarativeContainer):
     hold_seats = providers.Factory(
         HoldSeats, uow=unit_of_work, clock=clock, references=references, hold_for=hold_for
     )
-    get_booking = providers.Factory(GetBooking, bookings=booking_repository)
-    list_bookings = providers.Factory(ListBookings, bookings=booking_repository)
+    get_booking = providers.Factory(GetBooking, summaries=booking_summary_reader)
+    list_bookings = providers.Factory(ListBookings, summaries=booking_summary_reader)
     # The storefront's reads: each line with the listing and slot it booked.
     get_booking_details = providers.Factory(GetBookingDetails, details=booking_details_reader)
     list_booking_details = providers.Factory(ListBookingDetails, details=booking_details_reader)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from application.booking.details import BookingDetails, BookingLineDetails
+from application.booking.summary import BookingSummary
 from domain.booking.booking import Booking, BookingLine, BookingStatus
 from domain.booking.payments import (
     Payment,
@@ -24,6 +25,21 @@ if TYPE_CHECKING:
     from adapters.booking import models
 
 
+def lines_from_rows(
+    row: models.Booking, lines: list[models.BookingLine]
+) -> tuple[BookingLine, ...]:
+    return tuple(
+        BookingLine(line.slot_id, line.seats, Money(line.unit_price_amount, row.currency))
+        for line in lines
+    )
+
+
+def refund_from_row(row: models.Booking) -> Refund | None:
+    if row.refund_amount is None or row.refund_percent is None:
+        return None
+    return Refund(Money(row.refund_amount, row.currency), row.refund_percent, row.refund_id or None)
+
+
 def booking_from_row(
     row: models.Booking, lines: list[models.BookingLine], payments: list[models.BookingPayment]
 ) -> Booking:
@@ -31,24 +47,16 @@ def booking_from_row(
     payment = None
     if row.payment_id and row.payment_amount is not None:
         payment = Payment(row.payment_provider, row.payment_id, Money(row.payment_amount, currency))
-    refund = None
-    if row.refund_amount is not None and row.refund_percent is not None:
-        refund = Refund(
-            Money(row.refund_amount, currency), row.refund_percent, row.refund_id or None
-        )
     return Booking(
         id=row.id,
         reference=row.reference,
         customer_id=row.customer_id,
-        lines=tuple(
-            BookingLine(line.slot_id, line.seats, Money(line.unit_price_amount, currency))
-            for line in lines
-        ),
+        lines=lines_from_rows(row, lines),
         status=BookingStatus(row.status),
         created_at=row.created_at,
         expires_at=row.expires_at,
         payment=payment,
-        refund=refund,
+        refund=refund_from_row(row),
         attempts=[
             PaymentAttempt(
                 provider=attempt.provider,
@@ -61,6 +69,19 @@ def booking_from_row(
             for attempt in payments
         ],
         returned=[returned_from_json(item) for item in row.returned_payments],
+    )
+
+
+def summary_from_row(row: models.Booking) -> BookingSummary:
+    """A booking row whose lines were prefetched (its payment attempts need not be), as
+    the API shows it."""
+    return BookingSummary(
+        reference=row.reference,
+        status=BookingStatus(row.status),
+        lines=lines_from_rows(row, list(row.lines.all())),
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        refund=refund_from_row(row),
     )
 
 

@@ -33,11 +33,12 @@ def _to_domain(row: models.Booking) -> Booking:
 
 
 def customer_booking(
-    reference: str, customer_id: int, lines: Prefetch = LINES
+    reference: str, customer_id: int, prefetch: tuple[Prefetch, ...] = (LINES, PAYMENTS)
 ) -> models.Booking | None:
-    """The customer's booking row, with its lines (as `lines` fetches them) and payments."""
+    """The customer's booking row, with what `prefetch` fetches (a query each): readers
+    that show no payment attempts leave PAYMENTS out."""
     return (
-        models.Booking.objects.prefetch_related(lines, PAYMENTS)
+        models.Booking.objects.prefetch_related(*prefetch)
         .filter(reference=reference, customer_id=customer_id)
         .first()
     )
@@ -47,13 +48,13 @@ def customer_page[T](
     customer_id: int,
     page: PageRequest,
     read: Callable[[models.Booking], T],
-    lines: Prefetch = LINES,
+    prefetch: tuple[Prefetch, ...] = (LINES, PAYMENTS),
 ) -> Page[T]:
     """A page of the customer's bookings, newest first, each row made into what `read`
     makes of it: one query for the count, one for the rows, one per prefetch."""
     rows = models.Booking.objects.filter(customer_id=customer_id)
     total = rows.count()
-    window = rows.order_by("-created_at", "-id").prefetch_related(lines, PAYMENTS)
+    window = rows.order_by("-created_at", "-id").prefetch_related(*prefetch)
     return Page([read(row) for row in window[page.offset : page.offset + page.size]], total, page)
 
 

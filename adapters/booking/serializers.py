@@ -5,6 +5,7 @@ from typing import Any
 from rest_framework import serializers
 
 from adapters.api.fields import MoneySerializer
+from application.booking.summary import BookingSummary
 from domain.booking.booking import Booking, BookingStatus
 from domain.booking.refunds import Refund
 
@@ -46,7 +47,7 @@ class BookingSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     refund = RefundSerializer(required=False, help_text="Present when money comes back.")
 
-    def to_representation(self, instance: Booking) -> dict[str, Any]:
+    def to_representation(self, instance: Booking | BookingSummary) -> dict[str, Any]:
         data = super().to_representation(instance)
         if instance.refund is None:
             data.pop("refund")

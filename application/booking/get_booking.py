@@ -1,9 +1,10 @@
-"""Use case: a customer reads one of their bookings."""
+"""Use case: a customer reads one of their bookings, as the API shows it (no payment
+attempts: `BookingSummary`)."""
 
 import attrs
 
-from application.booking.ports import BookingRepository
-from domain.booking.booking import Booking
+from application.booking.ports import BookingSummaryReader
+from application.booking.summary import BookingSummary
 from domain.booking.errors import BookingNotFound
 
 
@@ -14,11 +15,11 @@ class GetBookingQuery:
 
 
 class GetBooking:
-    def __init__(self, bookings: BookingRepository) -> None:
-        self._bookings = bookings
+    def __init__(self, summaries: BookingSummaryReader) -> None:
+        self._summaries = summaries
 
-    def __call__(self, query: GetBookingQuery) -> Booking:
-        booking = self._bookings.get(query.reference, query.customer_id)
+    def __call__(self, query: GetBookingQuery) -> BookingSummary:
+        booking = self._summaries.get(query.reference, query.customer_id)
         if booking is None:
             # Someone else's booking is as invisible as a missing one.
             raise BookingNotFound(f"No booking {query.reference}.")

@@ -1,10 +1,11 @@
-"""Use case: a customer's own bookings, newest first."""
+"""Use case: a customer's own bookings, newest first, as the API shows them (no
+payment attempts: `BookingSummary`)."""
 
 import attrs
 
-from application.booking.ports import BookingRepository
+from application.booking.ports import BookingSummaryReader
+from application.booking.summary import BookingSummary
 from application.shared.pagination import Page, PageRequest
-from domain.booking.booking import Booking
 
 
 @attrs.frozen
@@ -14,8 +15,8 @@ class ListBookingsQuery:
 
 
 class ListBookings:
-    def __init__(self, bookings: BookingRepository) -> None:
-        self._bookings = bookings
+    def __init__(self, summaries: BookingSummaryReader) -> None:
+        self._summaries = summaries
 
-    def __call__(self, query: ListBookingsQuery) -> Page[Booking]:
-        return self._bookings.for_customer(query.customer_id, query.page)
+    def __call__(self, query: ListBookingsQuery) -> Page[BookingSummary]:
+        return self._summaries.for_customer(query.customer_id, query.page)

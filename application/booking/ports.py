@@ -8,6 +8,7 @@ from uuid import UUID
 import attrs
 
 from application.booking.details import BookingDetails
+from application.booking.summary import BookingSummary
 from application.shared.pagination import Page, PageRequest
 from application.shared.ports import UnitOfWork
 from domain.booking.booking import Booking
@@ -65,6 +66,19 @@ class BookingDetailsReader(Protocol):
         ...
 
     def for_customer(self, customer_id: int, page: PageRequest) -> Page[BookingDetails]:
+        """The customer's bookings, newest first, as `BookingRepository.for_customer`."""
+        ...
+
+
+class BookingSummaryReader(Protocol):
+    """Bookings as the API shows them: without their payment attempts, which only the
+    aggregate's own steps need. Read only, outside any unit of work."""
+
+    def get(self, reference: str, customer_id: int) -> BookingSummary | None:
+        """None if there is no such booking or it is not the customer's."""
+        ...
+
+    def for_customer(self, customer_id: int, page: PageRequest) -> Page[BookingSummary]:
         """The customer's bookings, newest first, as `BookingRepository.for_customer`."""
         ...
 

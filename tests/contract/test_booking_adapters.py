@@ -20,6 +20,7 @@ import pytest
 
 from adapters.booking.details import DjangoBookingDetailsReader
 from adapters.booking.repositories import DjangoBookingRepository
+from adapters.booking.summaries import DjangoBookingSummaryReader
 from adapters.booking.unit_of_work import DjangoUnitOfWork
 from adapters.memory.booking import (
     InMemoryBookingRepository,
@@ -28,8 +29,14 @@ from adapters.memory.booking import (
     SequentialReferences,
 )
 from adapters.memory.booking_details import InMemoryBookingDetailsReader
+from adapters.memory.booking_summaries import InMemoryBookingSummaryReader
 from adapters.memory.catalog import InMemoryListingRepository, InMemorySlotRepository
-from application.booking.ports import BookingDetailsReader, BookingUnitOfWork, DuplicateReference
+from application.booking.ports import (
+    BookingDetailsReader,
+    BookingSummaryReader,
+    BookingUnitOfWork,
+    DuplicateReference,
+)
 from application.shared.messagebus import MessageBus
 from application.shared.pagination import PageRequest
 from domain.booking.booking import Booking, BookingLine, BookingStatus, Payment, SeatRequest
@@ -77,6 +84,10 @@ class Backend:
 
     def details(self) -> BookingDetailsReader:
         """The read side over the same stores."""
+        raise NotImplementedError
+
+    def summaries(self) -> BookingSummaryReader:
+        """The API's read side over the same stores."""
         raise NotImplementedError
 
     def listing(
@@ -137,6 +148,9 @@ class MemoryBackend(Backend):
 
     def details(self) -> BookingDetailsReader:
         return InMemoryBookingDetailsReader(self.bookings, self.listings, self.slots)
+
+    def summaries(self) -> BookingSummaryReader:
+        return InMemoryBookingSummaryReader(self.bookings)
 
     def listing(
         self,
@@ -207,6 +221,9 @@ class DjangoBackend(Backend):
 
     def details(self) -> BookingDetailsReader:
         return DjangoBookingDetailsReader()
+
+    def summaries(self) -> BookingSummaryReader:
+        return DjangoBookingSummaryReader()
 
     def listing(
         self,

@@ -11,6 +11,7 @@ from adapters.memory.booking import (
     SequentialReferences,
 )
 from adapters.memory.booking_details import InMemoryBookingDetailsReader
+from adapters.memory.booking_summaries import InMemoryBookingSummaryReader
 from adapters.memory.catalog import InMemoryListingRepository, InMemorySlotRepository
 from adapters.memory.clock import FixedClock
 from application.booking.cancel_booking import CancelBooking, CancelBookingCommand
@@ -76,8 +77,9 @@ class Shop:
         self.payments = RecordingGateway()
         self.references = SequentialReferences()
         self.hold_seats = HoldSeats(self.uow, self.clock, self.references, HOLD_FOR)
-        self.get_booking = GetBooking(self.bookings)
-        self.list_bookings = ListBookings(self.bookings)
+        summaries = InMemoryBookingSummaryReader(self.bookings)
+        self.get_booking = GetBooking(summaries)
+        self.list_bookings = ListBookings(summaries)
         details = InMemoryBookingDetailsReader(self.bookings, self.listings, self.slot_store)
         self.get_booking_details = GetBookingDetails(details)
         self.list_booking_details = ListBookingDetails(details)
