@@ -44,7 +44,7 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         for name in CONTEXT_FIELDS:
-            value = getattr(record, name, None) or context.current().get(name)
+            value = getattr(record, name, None)  # stamped by ContextFilter
             if value and value != "-":
                 line[name] = value
         for name, value in vars(record).items():
