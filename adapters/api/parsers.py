@@ -35,6 +35,18 @@ class StrictJSONParser(JSONParser):
         return data
 
 
+def unstorable_text(value: str) -> str | None:
+    """Why no database stores this string (a NUL, a lone surrogate), or None."""
+    if "\x00" in value:
+        return "a string holds a NUL character (\\u0000)."
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "a string holds a lone surrogate, which is not Unicode text."
+    return None
+
+
 def _unstorable(data: Any) -> str | None:
     """Why `data` cannot be taken in (a string no database stores, or too deep), or None."""
     pending: list[tuple[Any, int]] = [(data, 0)]
@@ -43,13 +55,8 @@ def _unstorable(data: Any) -> str | None:
         if depth > MAX_DEPTH:
             return f"nested deeper than {MAX_DEPTH} levels."
         if isinstance(value, str):
-            if "\x00" in value:
-                return "a string holds a NUL character (\\u0000)."
-            if not value.isascii():
-                try:
-                    value.encode("utf-8")
-                except UnicodeEncodeError:
-                    return "a string holds a lone surrogate, which is not Unicode text."
+            if why := unstorable_text(value):
+                return why
         elif isinstance(value, dict):
             pending.extend((item, depth + 1) for item in (*value.keys(), *value.values()))
         elif isinstance(value, list):

@@ -23,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from adapters.api.parsers import unstorable_text
 from adapters.api.problems import problem_body, problem_response
 from adapters.api.schema import PROBLEM
 from adapters.api.wiring import not_wired
@@ -40,9 +41,8 @@ def _check_id(provider_id: str) -> None:
     """An id the inbox can store: no provider's is long, or holds NUL or lone surrogates."""
     if len(provider_id) > MAX_ID:
         raise ValueError("An id longer than any provider's.")
-    if "\x00" in provider_id:
-        raise ValueError("An id with a NUL character.")
-    provider_id.encode()  # UnicodeEncodeError, a ValueError, for a lone surrogate
+    if why := unstorable_text(provider_id):
+        raise ValueError(f"An id that cannot be stored: {why}")
 
 
 class WebhookParser(Protocol):
