@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from adapters.api.problems import QueryParameterInvalid
+from adapters.api.shapes import shaped_many
 from application.shared.pagination import Page, PageRequest
 
 
@@ -39,10 +40,9 @@ def page_request(params: dict[str, Any]) -> PageRequest:
 def serialized_page(
     request: Request, page: Page[Any], serializer_class: type[serializers.Serializer]
 ) -> Response:
-    """A page whose items one serializer shapes, built once for all of them
-    (`many=True`): DRF deep-copies a serializer's declared fields each time one is
-    built, which for a serializer per item was half the time of a page of listings."""
-    return page_response(request, page, serializer_class(page.items, many=True).data)
+    """A page whose items one serializer shapes (`shapes.shaped_many`): one built
+    per item was half the time of a page of listings."""
+    return page_response(request, page, shaped_many(serializer_class, page.items))
 
 
 def paginated_response(

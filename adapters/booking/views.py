@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from adapters.api.idempotency import HEADER, idempotent
 from adapters.api.pagination import PageParameters, page_request, read_query, serialized_page
 from adapters.api.schema import PROBLEM, paginated
+from adapters.api.shapes import shaped
 from adapters.api.wiring import not_wired
 from adapters.booking.serializers import (
     BookingSerializer,
@@ -78,7 +79,7 @@ class BookingCollectionView(APIView):
             ),
         )
         booking = self.hold_seats()(command)
-        return Response(BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
+        return Response(shaped(BookingSerializer, booking), status=status.HTTP_201_CREATED)
 
 
 class BookingDetailView(APIView):
@@ -92,7 +93,7 @@ class BookingDetailView(APIView):
     )
     def get(self, request: Request, reference: str) -> Response:
         booking = self.get_booking()(GetBookingQuery(reference, request.user.pk))
-        return Response(BookingSerializer(booking).data)
+        return Response(shaped(BookingSerializer, booking))
 
 
 class BookingCancelView(APIView):
@@ -107,7 +108,7 @@ class BookingCancelView(APIView):
     )
     def post(self, request: Request, reference: str) -> Response:
         booking = self.cancel_booking()(CancelBookingCommand(reference, request.user.pk))
-        return Response(BookingSerializer(booking).data)
+        return Response(shaped(BookingSerializer, booking))
 
 
 class BookingCheckoutView(APIView):
@@ -127,4 +128,4 @@ class BookingCheckoutView(APIView):
     )
     def post(self, request: Request, reference: str) -> Response:
         result = self.checkout()(CheckoutCommand(reference, request.user.pk))
-        return Response(CheckoutSerializer(result).data)
+        return Response(shaped(CheckoutSerializer, result))

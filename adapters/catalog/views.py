@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from adapters.api.pagination import PageParameters, page_request, read_query, serialized_page
 from adapters.api.schema import PROBLEM, paginated
+from adapters.api.shapes import shaped
 from adapters.api.wiring import not_wired
 from adapters.catalog.serializers import ListingSerializer, SlotSerializer, SlotWindowParameters
 from application.catalog.get_listing import GetListing, GetListingQuery
@@ -49,7 +50,7 @@ class ListingDetailView(APIView):
     )
     def get(self, request: Request, listing_id: UUID) -> Response:
         listing = self.get_listing()(GetListingQuery(listing_id))
-        return Response(ListingSerializer(listing).data)
+        return Response(shaped(ListingSerializer, listing))
 
 
 class SlotListView(APIView):

@@ -22,6 +22,7 @@ from adapters.api.pagination import (
     serialized_page,
 )
 from adapters.api.schema import PROBLEM, paginated
+from adapters.api.shapes import shaped
 from adapters.api.wiring import not_wired
 from adapters.partners.auth import PartnerKeyAuthentication
 from adapters.partners.serializers import (
@@ -177,7 +178,7 @@ class TestEventView(PartnerView):
         delivery = self.send_test_event()(
             SendTestEventCommand(self.partner_id(request), subscription_id)
         )
-        return Response(DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
+        return Response(shaped(DeliverySerializer, delivery), status=status.HTTP_202_ACCEPTED)
 
 
 class DeliveryCollectionView(PartnerView):
@@ -220,4 +221,4 @@ class RedeliverView(PartnerView):
     )
     def post(self, request: Request, delivery_id: UUID) -> Response:
         delivery = self.redeliver()(RedeliverCommand(self.partner_id(request), delivery_id))
-        return Response(DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
+        return Response(shaped(DeliverySerializer, delivery), status=status.HTTP_202_ACCEPTED)
