@@ -16,6 +16,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -44,7 +45,24 @@ def count(request: Request, expected_status: int) -> int:
     return len(queries)
 
 
-def measure() -> dict[str, int]:
+@dataclass(frozen=True)
+class DemoShop:
+    """A migrated database with the demo data, a registered customer and what the
+    requests below need: the second listing, its slots from three days on, a slot."""
+
+    client: Any
+    auth: dict[str, str]
+    listing: dict[str, Any]
+    slots_url: str
+    starts_from: str
+    slot: dict[str, Any]
+
+    def hold(self) -> Any:
+        body = {"lines": [{"slot_id": self.slot["id"], "seats": 1}]}
+        return self.client.post("/api/v1/bookings/", body, "application/json", **self.auth)
+
+
+def demo_shop() -> DemoShop:
     import io
 
     import django
@@ -65,16 +83,18 @@ def measure() -> dict[str, int]:
     token = client.post(
         "/api/v1/auth/token/", {"username": email, "password": password}, "application/json"
     ).json()["token"]
-    auth = {"HTTP_AUTHORIZATION": f"Token {token}"}
-
     listing = client.get("/api/v1/listings/").json()["results"][1]
     starts_from = (datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%S")
-    slots = client.get(f"/api/v1/listings/{listing['id']}/slots/", {"from": starts_from}).json()
-    slot = slots["results"][0]
+    slots_url = f"/api/v1/listings/{listing['id']}/slots/"
+    slot = client.get(slots_url, {"from": starts_from}).json()["results"][0]
+    auth = {"HTTP_AUTHORIZATION": f"Token {token}"}
+    return DemoShop(client, auth, listing, slots_url, starts_from, slot)
 
-    def hold() -> Any:
-        body = {"lines": [{"slot_id": slot["id"], "seats": 1}]}
-        return client.post("/api/v1/bookings/", body, "application/json", **auth)
+
+def measure() -> dict[str, int]:
+    shop = demo_shop()
+    client, auth, listing, starts_from = shop.client, shop.auth, shop.listing, shop.starts_from
+    hold = shop.hold
 
     figures = {
         "list listings": count(lambda: client.get("/api/v1/listings/"), 200),
