@@ -12,6 +12,9 @@ Environment:
   calls the sandbox provider mounted on this same server, and waits for its answer.
 - GUNICORN_TIMEOUT: seconds a request may take before its worker is restarted (default
   30; provider calls time out well before that).
+- GUNICORN_ACCESS_LOG: "off" for none (default on). The after version writes its own
+  line per request (JSON, with the request id and duration), so compose turns gunicorn's
+  off for it: one line per request, not two. The before version has only this one.
 The access log goes to stdout, one line per request, ending with the request id.
 """
 
@@ -48,7 +51,7 @@ worker_tmp_dir = SHARED_MEMORY if os.path.isdir(SHARED_MEMORY) else None
 # The control socket (`gunicornc`) one per port in the temporary folder: the default
 # under $HOME is not writable for the image's user, and one path for two servers clashes.
 control_socket = os.path.join(tempfile.gettempdir(), f"gunicorn-{port}.ctl")
-accesslog = "-"
+accesslog = None if os.environ.get("GUNICORN_ACCESS_LOG", "").strip().lower() == "off" else "-"
 errorlog = "-"
 # The request id the app echoes (X-Request-ID; "-" where it sets none) ties each access
 # line to the app's own JSON lines for the request.

@@ -409,6 +409,18 @@ def get(url: str, **kwargs: Any) -> requests.Response | None:
         return None
 
 
+def logged_lines(process: Process, url: str) -> int:
+    """How many lines the server logs for one request: one, whichever writes it (the
+    after version's own JSON line, or gunicorn's access line for the before version)."""
+    requests.get(url, timeout=10)
+    path = url.split("://", 1)[1].split("/", 1)[1]
+    count = lambda: process.output(200_000).count(f"/{path}")  # noqa: E731
+    eventually(f"a log line for GET /{path}", process, 10, lambda: count() >= 1)
+    time.sleep(0.5)  # a second line, if there is one, is written at the same moment
+    assert count() == 1, f"{count()} lines for one request:\n{process.output(2000)}"
+    return count()
+
+
 def check_web(process: Process, stack: Stack) -> str:
     port = process.environment["PORT"]
     base = f"http://127.0.0.1:{port}"
@@ -425,6 +437,7 @@ def check_web(process: Process, stack: Stack) -> str:
     assert listings.status_code == 200, listings.text
     catalogue = listings.json()
     assert catalogue["results"], "no demo listings"
+    lines = logged_lines(process, f"{base}/api/v1/listings/?page=1")
     static = get(f"{base}/static/admin/css/base.css")
     static_status = static.status_code if static is not None else "no answer"
     paid = pay_through_the_pay_page(base, port, process)
@@ -445,7 +458,8 @@ def check_web(process: Process, stack: Stack) -> str:
     )
     return (
         f"/health/ 200 {ready:.1f} s after start, healthcheck exit 0; /api/v1/listings/ "
-        f"{catalogue['count']} listings ({catalogue['results'][0]['title']}, …); {paid}; "
+        f"{catalogue['count']} listings ({catalogue['results'][0]['title']}, …); "
+        f"{lines} log line for one request; {paid}; "
         f"/static/admin/css/base.css {static_status} (not asserted: static files are served "
         "only where the settings mount WhiteNoise)"
     )
