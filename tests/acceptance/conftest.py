@@ -57,6 +57,7 @@ class Server:
     url: str
     version: Version | None = None
     env: dict[str, str] | None = None
+    pid: int | None = None  # gunicorn's master process, when started here
 
     def manage(self, *args: str) -> str:
         """Run an operator's command against this server's database; its output."""
@@ -95,8 +96,8 @@ def started(name: str, workdir: Path, **overrides: str) -> Iterator[Server]:
         manage(version, env, "migrate", "--no-input")
         manage(version, env, "migrate", "--no-input", "--database", "sandbox")
         manage(version, env, "load_demo_data")
-        stack.enter_context(serve(version, env, workdir / "server.log", port))
-        yield Server(url, version, env)
+        pid = stack.enter_context(serve(version, env, workdir / "server.log", port))
+        yield Server(url, version, env, pid)
 
 
 def sandbox_database(database_url: str, workdir: Path) -> str:
@@ -198,8 +199,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(version: Version, env: dict[str, str], log_path: Path, port: int) -> Iterator[str]:
-    """gunicorn on a loopback port, once GET /health/ answers 200; stopped afterwards."""
+def serve(version: Version, env: dict[str, str], log_path: Path, port: int) -> Iterator[int]:
+    """gunicorn on a loopback port, once GET /health/ answers 200 (its process id);
+    stopped afterwards."""
     url = f"http://127.0.0.1:{port}"
     command = [
         str(BIN / "gunicorn"),
@@ -219,7 +221,7 @@ def serve(version: Version, env: dict[str, str], log_path: Path, port: int) -> I
         )
     try:
         wait_until_healthy(url, process, log_path)
-        yield url
+        yield process.pid
     finally:
         process.terminate()
         try:

@@ -19,8 +19,11 @@ rate limits (THROTTLE_*_RATE) are turned off: the before version has none, and a
 benchmark's few callers would only measure the 429s. Per endpoint, both
 versions are warmed up, then timed in rounds that alternate between them (before,
 after; then after, before; …) so both see the machine in the same state. A round
-reports req/s, p50 and p99 (wrk's own histogram); the table shows the median of the
-rounds, and the spread of req/s over them as a measure of the noise. Any non-2xx answer
+reports req/s, p50 and p99 (wrk's own histogram), and the CPU time the server's
+processes (gunicorn's master and workers, from /proc) spent per request in it; the
+table shows the median of the rounds, and the spread of req/s over them as a measure
+of the noise. CPU per request is the steadier figure on a shared machine: other
+processes slow a round down, but spend none of the server's CPU time. Any non-2xx answer
 or socket error fails the run. Queries per request come from `tests.measure.queries`.
 
 Environment: BENCH_SECONDS (per round, default 10), BENCH_ROUNDS (default 3),
@@ -69,6 +72,7 @@ class Load:
 
     url: str
     env: dict[str, str]
+    server_pid: int | None = None  # gunicorn's master, whose CPU time is counted
 
 
 @dataclass
@@ -78,11 +82,14 @@ class Rounds:
     per_second: list[float] = field(default_factory=list)
     p50_ms: list[float] = field(default_factory=list)
     p99_ms: list[float] = field(default_factory=list)
+    cpu_ms: list[float] = field(default_factory=list)  # the server's, per request
 
-    def add(self, result: dict[str, int]) -> None:
+    def add(self, result: dict[str, int], cpu_seconds: float | None) -> None:
         self.per_second.append(result["requests"] / (result["duration_us"] / 1e6))
         self.p50_ms.append(result["p50_us"] / 1000)
         self.p99_ms.append(result["p99_us"] / 1000)
+        if cpu_seconds is not None:
+            self.cpu_ms.append(1000 * cpu_seconds / result["requests"])
 
     def spread(self) -> float:
         """Half the range of req/s over the rounds, as a percentage of their median."""
@@ -121,6 +128,33 @@ def wrk(load: Load, seconds: int) -> dict[str, int]:
     return measured
 
 
+def cpu_seconds(pid: int | None) -> float | None:
+    """User and system CPU time of process `pid` and its children (gunicorn's workers),
+    from /proc; None where there is no /proc."""
+    if pid is None or not Path("/proc/self/stat").exists():
+        return None
+    total_ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        process, parent = int(stat.parent.name), int(fields[1])
+        if pid in (process, parent):
+            total_ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return total_ticks / os.sysconf("SC_CLK_TCK")
+
+
+def timed_round(load: Load, seconds: int) -> tuple[dict[str, int], float | None]:
+    """wrk's figures for one round, and the CPU seconds the server spent in it."""
+    started_cpu = cpu_seconds(load.server_pid)
+    result = wrk(load, seconds)
+    ended_cpu = cpu_seconds(load.server_pid)
+    if started_cpu is None or ended_cpu is None:
+        return result, None
+    return result, ended_cpu - started_cpu
+
+
 def all_slot_ids(api: Api) -> list[str]:
     ids = []
     for listing in every(api, "/api/v1/listings/"):
@@ -149,15 +183,19 @@ def loads(server: Server) -> dict[str, Load]:
     held = api.post("/api/v1/bookings/", {"lines": [{"slot_id": slot_ids[-1], "seats": 1}]})
     if held.status_code != 201:
         raise SystemExit(f"Could not hold a booking to read: {held.status_code} {held.text}")
+    pid = server.pid
     return {
-        "list listings": Load(f"{server.url}/api/v1/listings/", {}),
-        "list slots": Load(f"{slots_url}?{urlencode({'from': starts_from})}", {}),
+        "list listings": Load(f"{server.url}/api/v1/listings/", {}, pid),
+        "list slots": Load(f"{slots_url}?{urlencode({'from': starts_from})}", {}, pid),
         "hold and cancel": Load(
             f"{server.url}/api/v1/bookings/",
             {"BENCH_METHOD": "HOLD", "BENCH_TOKEN": token, "BENCH_SLOTS": ",".join(slot_ids)},
+            pid,
         ),
         "read a booking": Load(
-            f"{server.url}/api/v1/bookings/{held.json()['reference']}/", {"BENCH_TOKEN": token}
+            f"{server.url}/api/v1/bookings/{held.json()['reference']}/",
+            {"BENCH_TOKEN": token},
+            pid,
         ),
     }
 
@@ -172,15 +210,15 @@ def measure(plans: dict[str, dict[str, Load]]) -> dict[str, dict[str, Rounds]]:
         for round_ in range(ROUNDS):
             order = VERSIONS if round_ % 2 == 0 else VERSIONS[::-1]
             for version in order:
-                results[endpoint][version].add(wrk(plans[version][endpoint], SECONDS))
+                results[endpoint][version].add(*timed_round(plans[version][endpoint], SECONDS))
     return results
 
 
 def table(results: dict[str, dict[str, Rounds]], queries: dict[str, dict[str, int]]) -> str:
     lines = [
-        "| endpoint | version | req/s (± spread) | p50 | p99 | after/before req/s "
-        "| after/before p50 | queries/request |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| endpoint | version | req/s (± spread) | p50 | p99 | server CPU/request "
+        "| after/before req/s | after/before p50 | after/before CPU | queries/request |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for endpoint, per_version in results.items():
         medians = {
@@ -188,22 +226,27 @@ def table(results: dict[str, dict[str, Rounds]], queries: dict[str, dict[str, in
                 statistics.median(rounds.per_second),
                 statistics.median(rounds.p50_ms),
                 statistics.median(rounds.p99_ms),
+                statistics.median(rounds.cpu_ms) if rounds.cpu_ms else None,
             )
             for version, rounds in per_version.items()
         }
         for version in VERSIONS:
-            per_second, p50, p99 = medians[version]
-            ratios = ["", ""]
+            per_second, p50, p99, cpu = medians[version]
+            ratios = ["", "", ""]
             if version == "after":
+                cpu_before = medians["before"][3]
                 ratios = [
                     f"{per_second / medians['before'][0]:.2f}",
                     f"{p50 / medians['before'][1]:.2f}",
+                    f"{cpu / cpu_before:.2f}" if cpu and cpu_before else "",
                 ]
+            cpu_cell = f"{cpu:.1f} ms" if cpu is not None else "n/a"
             counted = " + ".join(str(queries[version][name]) for name in QUERIES[endpoint])
             spread = per_version[version].spread()
             lines.append(
                 f"| {endpoint} | {version} | {per_second:,.0f} (± {spread:.0f} %)"
-                f" | {p50:.1f} ms | {p99:.1f} ms | {ratios[0]} | {ratios[1]} | {counted} |"
+                f" | {p50:.1f} ms | {p99:.1f} ms | {cpu_cell} | {ratios[0]} | {ratios[1]}"
+                f" | {ratios[2]} | {counted} |"
             )
     return "\n".join(lines)
 
