@@ -163,4 +163,4 @@ if settings.PARTNER_INBOX_ENABLED:
 
 handler400 = "adapters.api.problems.bad_request"
 handler404 = "adapters.api.problems.not_found"
-handler500 = "adapters.api.problems.server_error"
+handler500 = "adapters.storefront.errors.server_error"

@@ -7,6 +7,7 @@ body or the name of the query `parameter` at fault.
 """
 
 import logging
+import sys
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
@@ -138,7 +139,7 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     if isinstance(exc, ServiceUnavailable):
         body = problem_body(503, "service-unavailable", "Service Unavailable", str(exc))
         return problem_response(body, {"Retry-After": "30"})
-    if isinstance(exc, OperationalError | InterfaceError):
+    if database_unavailable(exc):
         logger.warning("database unavailable: %s", str(exc).strip() or type(exc).__name__)
         body = problem_body(
             503,
@@ -208,8 +209,25 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Jso
     return JsonResponse(body, status=body["status"], content_type=PROBLEM_JSON)
 
 
+def database_unavailable(error: BaseException | None) -> bool:
+    """A dropped connection, a failover, a lock timeout: worth a retry, not a bug."""
+    return isinstance(error, OperationalError | InterfaceError)
+
+
 def server_error(request: HttpRequest) -> JsonResponse:
-    """handler500: the details go to the log, never to the client."""
+    """handler500: the details go to the log, never to the client. Django calls it while
+    handling the error, so `sys.exception()` is that error: a database that could not
+    be reached (outside a DRF view: a session, the admin) is a 503 to retry."""
+    if database_unavailable(sys.exception()):
+        body = problem_body(
+            503,
+            "service-unavailable",
+            "Service Unavailable",
+            "The database could not be reached. Try again shortly.",
+        )
+        response = JsonResponse(body, status=503, content_type=PROBLEM_JSON)
+        response["Retry-After"] = DATABASE_RETRY_AFTER
+        return response
     body = problem_body(
         500, "server-error", "Internal Server Error", "Something broke on our side."
     )

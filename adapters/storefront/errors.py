@@ -1,0 +1,34 @@
+"""The site's handler500: a page for people, problem details for programs.
+
+A browser asks for `text/html`; it gets the storefront's error page (a 503 "try again"
+page when the database could not be reached). Everyone else, API clients and `curl`
+alike, gets `adapters.api.problems.server_error`'s problem details. The pages render
+without the request: its user and messages live in the session, which may be in the
+very database that failed.
+"""
+
+import sys
+
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+
+from adapters.api.problems import DATABASE_RETRY_AFTER, database_unavailable
+from adapters.api.problems import server_error as server_error_problem
+
+API_PREFIXES = ("/api/", "/webhooks/", "/health/")
+
+
+def wants_page(request: HttpRequest) -> bool:
+    accepted = request.headers.get("Accept", "")
+    return "text/html" in accepted and not request.path.startswith(API_PREFIXES)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if not wants_page(request):
+        return server_error_problem(request)
+    if database_unavailable(sys.exception()):
+        page = render_to_string("storefront/unavailable.html")
+        response = HttpResponse(page, status=503)
+        response["Retry-After"] = DATABASE_RETRY_AFTER
+        return response
+    return HttpResponse(render_to_string("storefront/server_error.html"), status=500)
