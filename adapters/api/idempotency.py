@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -71,6 +72,24 @@ def idempotent(request: Request, produce: Callable[[], Response]) -> Response:
         claim.body = json.dumps(response.data, cls=JSONEncoder)
         claim.save(update_fields=["status_code", "body"])
     return response
+
+
+def once(customer: Any, key: str, produce: Callable[[], str]) -> str:
+    """`produce` run once per (customer, key), and what it answered kept: a repeat, even
+    one sent while the first still runs, waits for it and gets the same answer (the
+    storefront's hold form, sent twice). A failure keeps nothing, so a retry runs afresh."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                claim = IdempotencyKey.objects.create(
+                    customer=customer, key=key, fingerprint="", status_code=0, body=""
+                )
+        except IntegrityError:
+            return IdempotencyKey.objects.get(customer=customer, key=key).body
+        claim.body = produce()
+        claim.status_code = status.HTTP_200_OK
+        claim.save(update_fields=["status_code", "body"])
+        return claim.body
 
 
 def _replay(stored: IdempotencyKey, digest: str) -> Response:

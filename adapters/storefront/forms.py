@@ -5,12 +5,18 @@ many seats a line may have, whether a slot has started or has room are the domai
 rules, and their errors come back through `add_domain_error` beside the field they name.
 """
 
+from typing import Any
+from uuid import uuid4
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
 
+from adapters.storefront import sign_in_attempts
 from application.booking.hold_seats import HoldLine, HoldSeatsCommand
 from domain.catalog.errors import NotEnoughSeats
 from domain.shared.errors import DomainError, InvalidInput
+
+TOO_MANY = "too_many_attempts"
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -29,9 +35,32 @@ class EmailAuthenticationForm(AuthenticationForm):
     def clean_username(self) -> str:
         return str(self.cleaned_data["username"]).strip().lower()
 
+    def clean(self) -> dict[str, Any]:
+        """Too many failures for this email from this address (or from this address at
+        all) refuse the attempt before the password is checked (`sign_in_attempts`)."""
+        email = self.cleaned_data.get("username")
+        address = sign_in_attempts.client_address(self.request) if self.request else "-"
+        if email and sign_in_attempts.refused(email, address):
+            minutes = sign_in_attempts.WINDOW_SECONDS // 60
+            raise forms.ValidationError(
+                f"Too many failed attempts. Try again in {minutes} minutes.", code=TOO_MANY
+            )
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            if email:
+                sign_in_attempts.failed(email, address)
+            raise
+
 
 class HoldForm(forms.Form):
-    """One line of a booking: a slot of the listing on show, and how many seats."""
+    """One line of a booking: a slot of the listing on show, and how many seats.
+
+    `submission` is a fresh id in each form shown: a form sent twice (a double click, a
+    reload after a slow answer) carries the same one, and holds seats once.
+    """
+
+    submission = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     slot = forms.UUIDField(error_messages={"required": "Pick a slot.", "invalid": "Pick a slot."})
     seats = forms.IntegerField(
@@ -41,6 +70,15 @@ class HoldForm(forms.Form):
     # Where the domain's field names (the API's `lines.0.seats`) land on this form; any
     # other goes above the form.
     DOMAIN_FIELDS = {"lines.0.slot_id": "slot", "lines.0.seats": "seats"}
+
+    @classmethod
+    def blank(cls) -> "HoldForm":
+        return cls(initial={"submission": uuid4()})
+
+    def submission_key(self) -> str | None:
+        """The key that makes this form's hold happen once; None for a form without one."""
+        submission = self.cleaned_data.get("submission")
+        return f"storefront-hold:{submission}" if submission else None
 
     def command(self, customer_id: int) -> HoldSeatsCommand:
         data = self.cleaned_data

@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views import View
 
+from adapters.api.idempotency import once
 from adapters.api.wiring import not_wired
 from adapters.storefront.forms import HoldForm
 from application.booking.cancel_booking import CancelBooking, CancelBookingCommand
@@ -96,7 +97,7 @@ class ListingView(StorefrontView):
     hold_seats: Callable[[], HoldSeats] = not_wired
 
     def get(self, request: HttpRequest, listing_id: UUID) -> HttpResponse:
-        return self._page(request, listing_id, HoldForm())
+        return self._page(request, listing_id, HoldForm.blank())
 
     def post(self, request: HttpRequest, listing_id: UUID) -> HttpResponse:
         if not request.user.is_authenticated:
@@ -104,12 +105,21 @@ class ListingView(StorefrontView):
         form = HoldForm(request.POST)
         if form.is_valid():
             try:
-                booking = self.hold_seats()(form.command(request.user.pk))
+                reference = self._hold_once(request, form)
             except DomainError as error:
                 form.add_domain_error(error)
             else:
-                return redirect("storefront:booking", booking.reference)
+                return redirect("storefront:booking", reference)
         return self._page(request, listing_id, form, status=422)
+
+    def _hold_once(self, request: HttpRequest, form: HoldForm) -> str:
+        """The booking's reference; the same form sent again gets the first one's."""
+
+        def hold() -> str:
+            return self.hold_seats()(form.command(request.user.pk)).reference
+
+        key = form.submission_key()
+        return once(request.user, key, hold) if key else hold()
 
     def _page(
         self, request: HttpRequest, listing_id: UUID, form: HoldForm, status: int = 200

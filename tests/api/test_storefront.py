@@ -17,6 +17,7 @@ from pytest_django import DjangoAssertNumQueries
 from adapters.booking import models as booking_models
 from adapters.catalog import models as catalog_models
 from adapters.memory.booking import InMemoryPaymentGateway
+from adapters.storefront.sign_in_attempts import PER_ACCOUNT, PER_ADDRESS, WINDOW_SECONDS
 from adapters.storefront.views import BOOKINGS_PER_PAGE, LISTINGS_PER_PAGE, SLOTS_PER_PAGE
 from config.container import container
 from tests.api.customers import Customer
@@ -319,6 +320,69 @@ class TestHold:
 # ---------------------------------------------------------------- the booking page and paying
 
 
+class TestHoldFormSentTwice:
+    """The form shown carries a fresh `submission` id; sent twice, it holds seats once."""
+
+    def submission(self, browser: Client, slot: catalog_models.Slot) -> str:
+        found = re.search(
+            r'name="submission" value="([0-9a-f-]{36})"', html(browser.get(listing_url(slot)))
+        )
+        assert found, "the hold form carries no submission id"
+        return found.group(1)
+
+    def send(self, browser: Client, slot: catalog_models.Slot, submission: str, seats: int) -> Any:
+        form = {"slot": str(slot.id), "seats": str(seats), "submission": submission}
+        return browser.post(listing_url(slot), form)
+
+    def test_the_same_form_sent_twice_holds_once_and_shows_that_booking(
+        self, browser: Client, slot: catalog_models.Slot
+    ) -> None:
+        submission = self.submission(browser, slot)
+
+        first = self.send(browser, slot, submission, 2)
+        second = self.send(browser, slot, submission, 2)
+
+        assert first.status_code == second.status_code == 302
+        assert first["Location"] == second["Location"]
+        assert booking_models.Booking.objects.count() == 1
+        assert seats_held(slot) == 2
+
+    def test_each_form_shown_is_a_new_hold(
+        self, browser: Client, slot: catalog_models.Slot
+    ) -> None:
+        first = self.send(browser, slot, self.submission(browser, slot), 1)
+        second = self.send(browser, slot, self.submission(browser, slot), 1)
+
+        assert first["Location"] != second["Location"]
+        assert booking_models.Booking.objects.count() == 2
+        assert seats_held(slot) == 2
+
+    def test_a_refused_form_keeps_its_id_and_its_retry_holds(self, browser: Client) -> None:
+        slot = SlotRowFactory(capacity=3)
+        submission = self.submission(browser, slot)
+
+        refused = self.send(browser, slot, submission, 4)
+        retried = self.send(browser, slot, submission, 3)
+
+        assert refused.status_code == 422
+        assert f'value="{submission}"' in html(refused)
+        assert retried.status_code == 302
+        assert seats_held(slot) == 3
+
+    def test_another_customer_with_the_same_id_holds_their_own(
+        self, browser: Client, slot: catalog_models.Slot, bob: Customer
+    ) -> None:
+        submission = self.submission(browser, slot)
+        bobs_browser = Client()
+        bobs_browser.force_login(bob.user)
+
+        alices = self.send(browser, slot, submission, 1)
+        bobs = self.send(bobs_browser, slot, submission, 1)
+
+        assert alices["Location"] != bobs["Location"]
+        assert seats_held(slot) == 2
+
+
 class TestBookingPage:
     @pytest.mark.parametrize(
         ("method", "action"), [("get", ""), ("post", "pay/"), ("post", "cancel/")]
@@ -543,6 +607,46 @@ class TestLogin:
 
         assert response.status_code == 200
         assert "This email and password do not match an account." in text(response)
+
+    def test_after_five_failures_even_the_right_password_waits(self, customer: Any) -> None:
+        client = Client(REMOTE_ADDR="203.0.113.7")
+        wrong = {"username": "demo@portside.example", "password": "no"}
+        failures = [client.post(LOGIN, wrong).status_code for _ in range(PER_ACCOUNT)]
+
+        response = client.post(LOGIN, {**wrong, "password": "pw-42"})
+
+        assert failures == [200] * PER_ACCOUNT
+        assert response.status_code == 429
+        assert response["Retry-After"] == str(WINDOW_SECONDS)
+        assert "Too many failed attempts. Try again in 15 minutes." in text(response)
+        assert "_auth_user_id" not in client.session
+
+    def test_the_same_email_from_another_address_still_signs_in(self, customer: Any) -> None:
+        wrong = {"username": "demo@portside.example", "password": "no"}
+        for _ in range(PER_ACCOUNT):
+            Client(REMOTE_ADDR="203.0.113.7").post(LOGIN, wrong)
+
+        response = Client(REMOTE_ADDR="198.51.100.9").post(LOGIN, {**wrong, "password": "pw-42"})
+
+        assert response.status_code == 302
+
+    def test_one_address_trying_many_emails_is_refused(self, customer: Any) -> None:
+        client = Client(REMOTE_ADDR="203.0.113.7")
+        for number in range(PER_ADDRESS):
+            client.post(LOGIN, {"username": f"guess{number}@example.com", "password": "no"})
+
+        response = client.post(LOGIN, {"username": "demo@portside.example", "password": "pw-42"})
+
+        assert response.status_code == 429
+
+    def test_signing_in_after_a_few_failures_is_not_refused(self, customer: Any) -> None:
+        client = Client(REMOTE_ADDR="203.0.113.7")
+        for _ in range(PER_ACCOUNT - 1):
+            client.post(LOGIN, {"username": "demo@portside.example", "password": "no"})
+
+        response = client.post(LOGIN, {"username": "demo@portside.example", "password": "pw-42"})
+
+        assert response.status_code == 302
 
     def test_a_missing_field_shows_beside_it(self) -> None:
         response = Client().post(LOGIN, {"username": "demo@portside.example"})
