@@ -243,11 +243,15 @@ REST_FRAMEWORK = {
         }.items()
     },
     # Proxies in front of gunicorn that append to X-Forwarded-For, so the anonymous limit
-    # counts the client's address; unset: REMOTE_ADDR is the client.
-    "NUM_PROXIES": int(os.environ["THROTTLE_NUM_PROXIES"])
-    if os.environ.get("THROTTLE_NUM_PROXIES")
-    else None,
+    # counts the client's address; 0 (unset): REMOTE_ADDR is the client. Never None:
+    # DRF would then take the whole X-Forwarded-For, which the client writes itself.
+    "NUM_PROXIES": int(os.environ.get("THROTTLE_NUM_PROXIES") or 0),
 }
+
+# Failed sign-ins (storefront form and API token alike) refused after 5 per email and
+# address, or 20 per address, in 15 minutes (adapters/accounts/sign_in_attempts.py);
+# "off" for no limit, as the contract fuzzer runs.
+SIGN_IN_LIMITS = os.environ.get("SIGN_IN_LIMITS", "on").strip().lower() != "off"
 
 # Request bodies: the most any request may send (an API body is under 1 KiB), and the
 # most a payment provider's webhook may (its events carry whole objects). Over either,

@@ -11,7 +11,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.request import Request
@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from adapters.accounts import sign_in_attempts
 from adapters.api.schema import PROBLEM
 
 
@@ -83,10 +84,21 @@ class TokenView(ObtainAuthToken):
     parser_classes = api_settings.DEFAULT_PARSER_CLASSES
     throttle_classes = api_settings.DEFAULT_THROTTLE_CLASSES
 
-    @extend_schema(responses={200: TokenSerializer, 400: PROBLEM}, tags=["auth"])
+    @extend_schema(responses={200: TokenSerializer, 400: PROBLEM, 429: PROBLEM}, tags=["auth"])
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = self.get_serializer(data=_with_lowercase_username(request.data))
-        serializer.is_valid(raise_exception=True)
+        data = _with_lowercase_username(request.data)
+        # Failed sign-ins count as on the storefront's form (sign_in_attempts).
+        email = data["username"] if isinstance(data.get("username"), str) else None
+        address = sign_in_attempts.client_address(request)
+        if email and sign_in_attempts.refused(email, address):
+            raise exceptions.Throttled(
+                wait=sign_in_attempts.WINDOW_SECONDS, detail="Too many failed sign-ins."
+            )
+        serializer = self.get_serializer(data=data)
+        if not serializer.is_valid():
+            if email:
+                sign_in_attempts.failed(email, address)
+            raise exceptions.ValidationError(serializer.errors)
         token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
         return Response({"token": token.key})
 

@@ -7,6 +7,7 @@ without the request: its user and messages live in the session, which may be in 
 very database that failed.
 """
 
+import logging
 import sys
 
 from django.http import HttpRequest, HttpResponse
@@ -15,7 +16,11 @@ from django.template.loader import render_to_string
 from adapters.api.problems import DATABASE_RETRY_AFTER, database_unavailable
 from adapters.api.problems import server_error as server_error_problem
 
+logger = logging.getLogger(__name__)
+
 API_PREFIXES = ("/api/", "/webhooks/", "/health/")
+UNAVAILABLE = "Back in a moment: we could not reach our records. Please try again shortly.\n"
+BROKEN = "Something broke on our side, and it has been logged. Please try again.\n"
 
 
 def wants_page(request: HttpRequest) -> bool:
@@ -27,8 +32,17 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if not wants_page(request):
         return server_error_problem(request)
     if database_unavailable(sys.exception()):
-        page = render_to_string("storefront/unavailable.html")
-        response = HttpResponse(page, status=503)
+        response = page("storefront/unavailable.html", UNAVAILABLE, 503)
         response["Retry-After"] = DATABASE_RETRY_AFTER
         return response
-    return HttpResponse(render_to_string("storefront/server_error.html"), status=500)
+    return page("storefront/server_error.html", BROKEN, 500)
+
+
+def page(template: str, fallback: str, status: int) -> HttpResponse:
+    """The error page, or plain text if even that fails (a static file missing from the
+    manifest, a template error): the error handler must not raise an error itself."""
+    try:
+        return HttpResponse(render_to_string(template), status=status)
+    except Exception:
+        logger.exception("error page %s failed to render", template)
+        return HttpResponse(fallback, status=status, content_type="text/plain; charset=utf-8")

@@ -11,7 +11,7 @@ from uuid import uuid4
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
 
-from adapters.storefront import sign_in_attempts
+from adapters.accounts import sign_in_attempts
 from application.booking.hold_seats import HoldLine, HoldSeatsCommand
 from domain.catalog.errors import NotEnoughSeats
 from domain.shared.errors import DomainError, InvalidInput
@@ -60,7 +60,10 @@ class HoldForm(forms.Form):
     reload after a slow answer) carries the same one, and holds seats once.
     """
 
-    submission = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    # autocomplete off: a browser's Back button must not bring an old id to a new form.
+    submission = forms.UUIDField(
+        widget=forms.HiddenInput(attrs={"autocomplete": "off"}), required=False
+    )
 
     slot = forms.UUIDField(error_messages={"required": "Pick a slot.", "invalid": "Pick a slot."})
     seats = forms.IntegerField(
@@ -76,9 +79,15 @@ class HoldForm(forms.Form):
         return cls(initial={"submission": uuid4()})
 
     def submission_key(self) -> str | None:
-        """The key that makes this form's hold happen once; None for a form without one."""
+        """The key that makes this form's hold happen once; None for a form without one.
+        What the form asks for is part of it: the same id with another slot or number of
+        seats (a form changed after Back) is a new hold, not the first one's booking."""
         submission = self.cleaned_data.get("submission")
-        return f"storefront-hold:{submission}" if submission else None
+        if not submission:
+            return None
+        return (
+            f"storefront-hold:{submission}:{self.cleaned_data['slot']}:{self.cleaned_data['seats']}"
+        )
 
     def command(self, customer_id: int) -> HoldSeatsCommand:
         data = self.cleaned_data

@@ -95,3 +95,16 @@ def test_a_bug_is_a_500_page_for_people_and_a_500_problem_for_programs(client: C
     assert "a bug" not in page.content.decode()
     assert problem["Content-Type"] == "application/problem+json"
     assert problem.json()["detail"] == "Something broke on our side."
+
+
+def test_an_error_page_that_fails_to_render_falls_back_to_plain_text(client: Client) -> None:
+    unrenderable = mock.patch(
+        "adapters.storefront.errors.render_to_string", side_effect=ValueError("no manifest")
+    )
+    with unrenderable, container.list_listings.override(failing(OperationalError("gone"))):
+        response = client.get("/", **BROWSER)
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == DATABASE_RETRY_AFTER
+    assert response["Content-Type"].startswith("text/plain")
+    assert "Back in a moment" in response.content.decode()

@@ -14,10 +14,10 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from pytest_django import DjangoAssertNumQueries
 
+from adapters.accounts.sign_in_attempts import PER_ACCOUNT, PER_ADDRESS, WINDOW_SECONDS
 from adapters.booking import models as booking_models
 from adapters.catalog import models as catalog_models
 from adapters.memory.booking import InMemoryPaymentGateway
-from adapters.storefront.sign_in_attempts import PER_ACCOUNT, PER_ADDRESS, WINDOW_SECONDS
 from adapters.storefront.views import BOOKINGS_PER_PAGE, LISTINGS_PER_PAGE, SLOTS_PER_PAGE
 from config.container import container
 from tests.api.customers import Customer
@@ -356,6 +356,17 @@ class TestHoldFormSentTwice:
         assert first["Location"] != second["Location"]
         assert booking_models.Booking.objects.count() == 2
         assert seats_held(slot) == 2
+
+    def test_a_form_changed_after_back_is_a_new_hold(
+        self, browser: Client, slot: catalog_models.Slot
+    ) -> None:
+        submission = self.submission(browser, slot)
+
+        first = self.send(browser, slot, submission, 1)
+        changed = self.send(browser, slot, submission, 3)
+
+        assert first["Location"] != changed["Location"]
+        assert seats_held(slot) == 4
 
     def test_a_refused_form_keeps_its_id_and_its_retry_holds(self, browser: Client) -> None:
         slot = SlotRowFactory(capacity=3)

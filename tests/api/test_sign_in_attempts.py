@@ -1,0 +1,64 @@
+"""Failed sign-ins (`adapters/accounts/sign_in_attempts.py`) through either door, the
+API's token endpoint and the storefront's form, counted together; the client's own
+X-Forwarded-For does not reset them; SIGN_IN_LIMITS=off lifts them."""
+
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from rest_framework.test import APIClient
+
+from adapters.accounts.sign_in_attempts import PER_ACCOUNT, WINDOW_SECONDS
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = "/api/v1/auth/token/"
+EMAIL = "demo@portside.example"
+ADDRESS = "203.0.113.7"
+
+
+@pytest.fixture(autouse=True)
+def customer(settings: Any) -> Any:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return get_user_model().objects.create_user(username=EMAIL, email=EMAIL, password="pw-42")
+
+
+def ask_token(password: str, **headers: str) -> Any:
+    client = APIClient(REMOTE_ADDR=ADDRESS)
+    return client.post(TOKEN, {"username": EMAIL, "password": password}, format="json", **headers)
+
+
+def test_the_token_endpoint_refuses_after_five_failures_even_the_right_password() -> None:
+    failures = [ask_token("no").status_code for _ in range(PER_ACCOUNT)]
+
+    response = ask_token("pw-42")
+
+    assert failures == [400] * PER_ACCOUNT
+    assert response.status_code == 429
+    assert response["Content-Type"] == "application/problem+json"
+    assert response["Retry-After"] == str(WINDOW_SECONDS)
+    assert response.json()["type"] == "/problems/throttled"
+
+
+def test_failures_on_the_form_count_at_the_token_endpoint_too() -> None:
+    form = Client(REMOTE_ADDR=ADDRESS)
+    for _ in range(PER_ACCOUNT):
+        form.post("/login/", {"username": EMAIL, "password": "no"})
+
+    assert ask_token("pw-42").status_code == 429
+
+
+def test_a_forged_forwarded_for_does_not_reset_the_count() -> None:
+    for number in range(PER_ACCOUNT):
+        ask_token("no", HTTP_X_FORWARDED_FOR=f"198.51.100.{number}")
+
+    assert ask_token("pw-42", HTTP_X_FORWARDED_FOR="192.0.2.1").status_code == 429
+
+
+def test_off_lifts_the_limit(settings: Any) -> None:
+    settings.SIGN_IN_LIMITS = False
+    for _ in range(PER_ACCOUNT + 1):
+        ask_token("no")
+
+    assert ask_token("pw-42").status_code == 200
