@@ -57,13 +57,9 @@ def idempotent(request: Request, produce: Callable[[], Response]) -> Response:
         IdempotencyKey.objects.filter(
             customer=request.user, key=key, created_at__lt=timezone.now() - ttl()
         ).delete()
-        try:
-            with transaction.atomic():
-                claim = IdempotencyKey.objects.create(
-                    customer=request.user, key=key, fingerprint=digest, status_code=0, body=""
-                )
-        except IntegrityError:
-            return _replay(IdempotencyKey.objects.get(customer=request.user, key=key), digest)
+        claim, first = _claim(request.user, key, digest)
+        if not first:
+            return _replay(claim, digest)
         response = produce()
         if not status.is_success(response.status_code):
             transaction.set_rollback(True)  # the claim goes too: a retry runs afresh
@@ -79,17 +75,27 @@ def once(customer: Any, key: str, produce: Callable[[], str]) -> str:
     one sent while the first still runs, waits for it and gets the same answer (the
     storefront's hold form, sent twice). A failure keeps nothing, so a retry runs afresh."""
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                claim = IdempotencyKey.objects.create(
-                    customer=customer, key=key, fingerprint="", status_code=0, body=""
-                )
-        except IntegrityError:
-            return IdempotencyKey.objects.get(customer=customer, key=key).body
+        claim, first = _claim(customer, key, "")
+        if not first:
+            return claim.body
         claim.body = produce()
         claim.status_code = status.HTTP_200_OK
         claim.save(update_fields=["status_code", "body"])
         return claim.body
+
+
+def _claim(customer: Any, key: str, digest: str) -> tuple[IdempotencyKey, bool]:
+    """Inside the caller's transaction: the key's new row and True, or, once the request
+    that claimed it first has committed (its row lock makes this wait), that row and
+    False."""
+    try:
+        with transaction.atomic():
+            claim = IdempotencyKey.objects.create(
+                customer=customer, key=key, fingerprint=digest, status_code=0, body=""
+            )
+    except IntegrityError:
+        return IdempotencyKey.objects.get(customer=customer, key=key), False
+    return claim, True
 
 
 def _replay(stored: IdempotencyKey, digest: str) -> Response:
