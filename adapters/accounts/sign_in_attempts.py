@@ -15,6 +15,7 @@ around the other. `SIGN_IN_LIMITS=off` turns the refusals off.
 """
 
 import hashlib
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
@@ -24,6 +25,25 @@ from rest_framework.throttling import BaseThrottle
 WINDOW_SECONDS = 15 * 60
 PER_ACCOUNT = 5
 PER_ADDRESS = 20
+
+
+class TooManyFailures(Exception):
+    """Refused before the password was checked; each door says so its own way."""
+
+
+def attempt[T](
+    email: str | None, address: str, verify: Callable[[], T], failure: type[Exception]
+) -> T:
+    """`verify` the credentials unless this email from this address (or this address
+    at all) failed too often (TooManyFailures); a `failure` it raises is counted."""
+    if email and refused(email, address):
+        raise TooManyFailures
+    try:
+        return verify()
+    except failure:
+        if email:
+            failed(email, address)
+        raise
 
 
 def client_address(request: HttpRequest) -> str:

@@ -90,15 +90,18 @@ class TokenView(ObtainAuthToken):
         # Failed sign-ins count as on the storefront's form (sign_in_attempts).
         email = data["username"] if isinstance(data.get("username"), str) else None
         address = sign_in_attempts.client_address(request)
-        if email and sign_in_attempts.refused(email, address):
+        serializer = self.get_serializer(data=data)
+        try:
+            sign_in_attempts.attempt(
+                email,
+                address,
+                lambda: serializer.is_valid(raise_exception=True),
+                exceptions.ValidationError,
+            )
+        except sign_in_attempts.TooManyFailures:
             raise exceptions.Throttled(
                 wait=sign_in_attempts.WINDOW_SECONDS, detail="Too many failed sign-ins."
-            )
-        serializer = self.get_serializer(data=data)
-        if not serializer.is_valid():
-            if email:
-                sign_in_attempts.failed(email, address)
-            raise exceptions.ValidationError(serializer.errors)
+            ) from None
         token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
         return Response({"token": token.key})
 

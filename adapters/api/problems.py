@@ -141,13 +141,9 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         return problem_response(body, {"Retry-After": "30"})
     if database_unavailable(exc):
         logger.warning("database unavailable: %s", str(exc).strip() or type(exc).__name__)
-        body = problem_body(
-            503,
-            "service-unavailable",
-            "Service Unavailable",
-            "The database could not be reached. Try again shortly.",
+        return problem_response(
+            database_unavailable_problem(), {"Retry-After": DATABASE_RETRY_AFTER}
         )
-        return problem_response(body, {"Retry-After": DATABASE_RETRY_AFTER})
     response = exception_handler(exc, context)
     if response is None:
         return None  # a bug: let Django answer 500 and log it
@@ -214,17 +210,21 @@ def database_unavailable(error: BaseException | None) -> bool:
     return isinstance(error, OperationalError | InterfaceError)
 
 
+def database_unavailable_problem() -> dict[str, Any]:
+    return problem_body(
+        503,
+        "service-unavailable",
+        "Service Unavailable",
+        "The database could not be reached. Try again shortly.",
+    )
+
+
 def server_error(request: HttpRequest) -> JsonResponse:
     """handler500: the details go to the log, never to the client. Django calls it while
     handling the error, so `sys.exception()` is that error: a database that could not
     be reached (outside a DRF view: a session, the admin) is a 503 to retry."""
     if database_unavailable(sys.exception()):
-        body = problem_body(
-            503,
-            "service-unavailable",
-            "Service Unavailable",
-            "The database could not be reached. Try again shortly.",
-        )
+        body = database_unavailable_problem()
         response = JsonResponse(body, status=503, content_type=PROBLEM_JSON)
         response["Retry-After"] = DATABASE_RETRY_AFTER
         return response

@@ -40,17 +40,13 @@ class EmailAuthenticationForm(AuthenticationForm):
         all) refuse the attempt before the password is checked (`sign_in_attempts`)."""
         email = self.cleaned_data.get("username")
         address = sign_in_attempts.client_address(self.request) if self.request else "-"
-        if email and sign_in_attempts.refused(email, address):
+        try:
+            return sign_in_attempts.attempt(email, address, super().clean, forms.ValidationError)
+        except sign_in_attempts.TooManyFailures:
             minutes = sign_in_attempts.WINDOW_SECONDS // 60
             raise forms.ValidationError(
                 f"Too many failed attempts. Try again in {minutes} minutes.", code=TOO_MANY
-            )
-        try:
-            return super().clean()
-        except forms.ValidationError:
-            if email:
-                sign_in_attempts.failed(email, address)
-            raise
+            ) from None
 
 
 class HoldForm(forms.Form):
