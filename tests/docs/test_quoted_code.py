@@ -1,0 +1,210 @@
+"""Every Python block the docs quote from a file still stands in that file.
+
+The convention: a fenced ```python block quotes real code when the last non-blank
+line above it holds a markdown link to a file of this repository, as in
+``after — [`domain/booking/booking.py`](../domain/booking/booking.py)``. Such a
+block's lines must appear in that file in the same order, line after line, compared
+with whitespace collapsed; a line that is only ``# …``, ``…`` or ``...`` skips any
+number of lines. A block without such a link is an illustration and is not checked.
+
+Plain Python, no Django: run it with ``pytest -p no:django tests/docs``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = [*sorted((ROOT / "docs").glob("*.md")), ROOT / "README.md"]
+
+FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*(\S*)")
+LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+ELISIONS = {"...", "…", "# ...", "# …"}
+# Files a link may name without being quoted code: the docs themselves, pictures.
+NOT_CODE = {".md", ".png", ".svg", ".jpg"}
+
+
+@dataclass(frozen=True)
+class Block:
+    doc: Path
+    line: int  # 1-based line of the block's first code line in the doc
+    lines: tuple[str, ...]
+    source: Path | None  # the file the block names, or None for an illustration
+    intro: str  # the introducing line, for messages
+
+
+def _normal(line: str) -> str:
+    return " ".join(line.split())
+
+
+def _linked_file(doc: Path, line: str) -> Path | None:
+    """The last link on `line` to a file of the repository that is not a doc."""
+    found = None
+    for target in LINK.findall(line):
+        if "://" in target or target.startswith(("#", "mailto:")):
+            continue
+        path = (doc.parent / target.split("#", 1)[0]).resolve()
+        if path.suffix in NOT_CODE or not path.is_relative_to(ROOT):
+            continue
+        found = path
+    return found
+
+
+def python_blocks(doc: Path) -> Iterator[Block]:
+    lines = doc.read_text(encoding="utf-8").splitlines()
+    index = 0
+    while index < len(lines):
+        opened = FENCE.match(lines[index])
+        if not opened:
+            index += 1
+            continue
+        fence, language = opened.group(2), opened.group(3).lower()
+        end = index + 1
+        while end < len(lines) and not lines[end].strip().startswith(fence):
+            end += 1
+        if language in {"python", "py"}:
+            above = index - 1
+            while above >= 0 and not lines[above].strip():
+                above -= 1
+            intro = lines[above] if above >= 0 else ""
+            yield Block(
+                doc=doc,
+                line=index + 2,
+                lines=tuple(lines[index + 1 : end]),
+                source=_linked_file(doc, intro),
+                intro=intro.strip(),
+            )
+        index = end + 1
+
+
+def _segments(block: Block) -> list[list[tuple[int, str]]]:
+    """The block's lines between elisions, each with its line number in the doc."""
+    segments: list[list[tuple[int, str]]] = [[]]
+    for offset, raw in enumerate(block.lines):
+        line = _normal(raw)
+        if not line:
+            continue
+        if line in ELISIONS:
+            segments.append([])
+        else:
+            segments[-1].append((block.line + offset, line))
+    return [segment for segment in segments if segment]
+
+
+def first_missing(block: Block, source_lines: list[str]) -> tuple[int, str] | None:
+    """The first quoted line not found in order, or None when the whole block is there.
+
+    Each run of lines between elisions must stand as consecutive (non-blank) lines of
+    the file, after what the runs before it matched. Taking the earliest match of each
+    run leaves the most room for the next, so no backtracking is needed.
+    """
+    code = [line for line in map(_normal, source_lines) if line]
+    start = 0
+    for segment in _segments(block):
+        best = 0
+        for position in range(start, len(code)):
+            matched = 0
+            while (
+                matched < len(segment)
+                and position + matched < len(code)
+                and code[position + matched] == segment[matched][1]
+            ):
+                matched += 1
+            if matched == len(segment):
+                start = position + matched
+                break
+            best = max(best, matched)
+        else:
+            return segment[best]
+    return None
+
+
+ALL_BLOCKS = [block for doc in DOCS if doc.exists() for block in python_blocks(doc)]
+QUOTED = [block for block in ALL_BLOCKS if block.source is not None]
+
+
+def _id(block: Block) -> str:
+    return f"{block.doc.relative_to(ROOT)}:{block.line}"
+
+
+def test_the_docs_quote_code() -> None:
+    """Guards the convention itself: a doc edit that drops every link fails here."""
+    print(f"\n{len(QUOTED)} quoted blocks checked, {len(ALL_BLOCKS) - len(QUOTED)} illustrations")
+    assert len(QUOTED) >= len(DOCS), "hardly any python block names its file; see the docstring"
+
+
+@pytest.mark.parametrize("block", QUOTED, ids=_id)
+def test_a_quoted_block_stands_in_its_file(block: Block) -> None:
+    assert block.source is not None
+    where = f"{block.doc.relative_to(ROOT)}:{block.line}"
+    assert block.source.is_file(), f"{where} quotes {block.source.relative_to(ROOT)}, no such file"
+    missing = first_missing(block, block.source.read_text(encoding="utf-8").splitlines())
+    assert missing is None, (
+        f"{block.doc.relative_to(ROOT)}:{missing[0]}: not in "
+        f"{block.source.relative_to(ROOT)} (in order, after the lines before it): "
+        f"{missing[1]!r}"
+    )
+
+
+@pytest.mark.parametrize("block", [b for b in ALL_BLOCKS if b.source is None], ids=_id)
+def test_an_illustration_names_no_file_on_the_lines_above(block: Block) -> None:
+    """A block that quotes code but has its link a line too high would go unchecked.
+
+    An illustration's paragraph may name files in backticks, but a link to a source
+    file in the paragraph right above the block means the block quotes it: put that
+    link on the last line before the block.
+    """
+    lines = block.doc.read_text(encoding="utf-8").splitlines()
+    above = block.line - 3  # the fence is at block.line - 1 (1-based), so index - 2
+    while above >= 0 and not lines[above].strip():
+        above -= 1
+    linked = []
+    while above >= 0 and lines[above].strip() and not FENCE.match(lines[above]):
+        path = _linked_file(block.doc, lines[above])
+        if path is not None and path.suffix == ".py":
+            linked.append(str(path.relative_to(ROOT)))
+        above -= 1
+    assert not linked, (
+        f"{_id(block)}: the paragraph above links {', '.join(linked)} but its last line "
+        "does not, so the block is not checked; move the link to that line, or unlink it"
+    )
+
+
+# The checker itself, on small cases.
+
+
+def _block(*lines: str) -> Block:
+    return Block(doc=ROOT / "README.md", line=10, lines=lines, source=None, intro="")
+
+
+FILE = ["def f(x):", "    a = 1", "", "    b = 2", "    c = 3", "    return a"]
+
+
+def test_consecutive_lines_match_ignoring_indentation_and_blank_lines() -> None:
+    assert first_missing(_block("a = 1", "b  =  2"), FILE) is None
+
+
+def test_a_gap_needs_an_elision() -> None:
+    assert first_missing(_block("a = 1", "c = 3"), FILE) == (11, "c = 3")
+    for elision in ("...", "…", "# …", "    # ..."):
+        assert first_missing(_block("a = 1", elision, "c = 3"), FILE) is None
+
+
+def test_order_counts() -> None:
+    assert first_missing(_block("c = 3", "...", "a = 1"), FILE) == (12, "a = 1")
+
+
+def test_the_first_line_not_found_is_reported() -> None:
+    assert first_missing(_block("def f(x):", "a = 1", "b = 3"), FILE) == (12, "b = 3")
+
+
+def test_the_link_on_the_line_above_names_the_file() -> None:
+    doc = ROOT / "docs" / "example.md"
+    line = "see [`d`](../domain/booking/booking.py), [tour](tour.md):"
+    assert _linked_file(doc, line) == ROOT / "domain/booking/booking.py"
+    assert _linked_file(doc, "only [the tour](tour.md):") is None
