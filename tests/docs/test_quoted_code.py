@@ -133,8 +133,8 @@ def _id(block: Block) -> str:
 
 
 def test_the_docs_quote_code() -> None:
-    """Guards the convention itself: a doc edit that drops every link fails here."""
-    print(f"\n{len(QUOTED)} quoted blocks checked, {len(ALL_BLOCKS) - len(QUOTED)} illustrations")
+    """Guards the convention itself: a doc edit that drops every link fails here.
+    (conftest.py prints how many blocks were checked.)"""
     assert len(QUOTED) >= len(DOCS), "hardly any python block names its file; see the docstring"
 
 
