@@ -1,10 +1,11 @@
 """Every Python block the docs quote from a file still stands in that file.
 
-The convention: a fenced ```python block quotes real code when the last non-blank
-line above it holds a markdown link to a file of this repository, as in
-``after — [`domain/booking/booking.py`](../domain/booking/booking.py)``. Such a
-block's lines must appear in that file in the same order, line after line, compared
-with whitespace collapsed; a line that is only ``# …``, ``…`` or ``...`` skips any
+Read: docs/**/*.md and README.md. The convention: a fenced ```python block quotes real
+code when the last non-blank line above it holds a markdown link to a file of this
+repository, as in ``after — [`domain/booking/booking.py`](../domain/booking/booking.py)``.
+Such a block's lines must appear in that file in the same order, line after line,
+compared with whitespace collapsed (a quoted expression may drop the trailing comma
+its line has in the file); a line that is only ``# …``, ``…`` or ``...`` skips any
 number of lines. A block without such a link is an illustration and is not checked.
 
 Plain Python, no Django: run it with ``pytest -p no:django tests/docs``.
@@ -20,7 +21,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCS = [*sorted((ROOT / "docs").glob("*.md")), ROOT / "README.md"]
+DOCS = [*sorted((ROOT / "docs").rglob("*.md")), ROOT / "README.md"]
 
 FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*(\S*)")
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
@@ -112,7 +113,7 @@ def first_missing(block: Block, source_lines: list[str]) -> tuple[int, str] | No
             while (
                 matched < len(segment)
                 and position + matched < len(code)
-                and code[position + matched] == segment[matched][1]
+                and code[position + matched] in {segment[matched][1], segment[matched][1] + ","}
             ):
                 matched += 1
             if matched == len(segment):
@@ -193,6 +194,11 @@ def test_a_gap_needs_an_elision() -> None:
     assert first_missing(_block("a = 1", "c = 3"), FILE) == (11, "c = 3")
     for elision in ("...", "…", "# …", "    # ..."):
         assert first_missing(_block("a = 1", elision, "c = 3"), FILE) is None
+
+
+def test_a_quoted_expression_may_drop_its_trailing_comma() -> None:
+    assert first_missing(_block("x = f(1)"), ["    x = f(1),"]) is None
+    assert first_missing(_block("x = f(1),"), ["    x = f(1)"]) == (10, "x = f(1),")
 
 
 def test_order_counts() -> None:
