@@ -5,7 +5,7 @@ import os
 
 from celery import Celery
 
-from adapters.observability import celery as observability
+from adapters.platform.observability import celery as observability
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 

@@ -11,7 +11,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from adapters.observability.logs import logging_config
+from adapters.platform.observability.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -90,10 +90,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First, so every log line of the request, and the tasks it queues, carry its id.
-    "adapters.observability.middleware.RequestIdMiddleware",
+    "adapters.platform.observability.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # 413 for a body over the limit, before anything reads it (adapters/api/limits.py).
-    "adapters.api.limits.RequestBodyLimitMiddleware",
+    # 413 for a body over the limit, before anything reads it (adapters/platform/limits.py).
+    "adapters.platform.limits.RequestBodyLimitMiddleware",
     # Static files (the storefront's stylesheet, the admin's) under gunicorn too.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -146,7 +146,7 @@ DATABASES["sandbox"] = dj_database_url.parse(
     conn_health_checks=True,
 )
 # An optional read replica of the primary: the catalogue's reads go there (listings and
-# slots, outside any transaction), everything else to the primary (adapters/db_router.py).
+# slots, outside any transaction), everything else to the primary (adapters/platform/db_router.py).
 # Tests point it at the test database itself (MIRROR) rather than creating another.
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = {
@@ -160,7 +160,7 @@ if os.environ.get("DATABASE_REPLICA_URL"):
 # The sandbox's first: its tables live in its own database whatever the replica router says.
 DATABASE_ROUTERS = [
     "outside.payment_sandbox.router.SandboxRouter",
-    "adapters.db_router.ReplicaRouter",
+    "adapters.platform.db_router.ReplicaRouter",
 ]
 for _database in DATABASES.values():
     if _database["ENGINE"] == "django.db.backends.sqlite3":
@@ -224,14 +224,14 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["adapters.api.parsers.StrictJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["adapters.platform.parsers.StrictJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "adapters.api.problems.problem_exception_handler",
-    # One of the three applies to each request, by who made it (adapters/api/throttles.py).
+    # One of the three applies to each request, by who made it (adapters/platform/throttles.py).
     "DEFAULT_THROTTLE_CLASSES": [
-        "adapters.api.throttles.AnonymousThrottle",
-        "adapters.api.throttles.CustomerThrottle",
-        "adapters.api.throttles.PartnerThrottle",
+        "adapters.platform.throttles.AnonymousThrottle",
+        "adapters.platform.throttles.CustomerThrottle",
+        "adapters.platform.throttles.PartnerThrottle",
     ],
     # "N/s", "N/m", "N/h" or "N/d"; "off" for no limit. Counted in the default cache.
     "DEFAULT_THROTTLE_RATES": {
@@ -249,13 +249,13 @@ REST_FRAMEWORK = {
 }
 
 # Failed sign-ins (storefront form and API token alike) refused after 5 per email and
-# address, or 20 per address, in 15 minutes (adapters/accounts/sign_in_attempts.py);
+# address, or 20 per address, in 15 minutes (adapters/platform/sign_in_attempts.py);
 # "off" for no limit, as the contract fuzzer runs.
 SIGN_IN_LIMITS = os.environ.get("SIGN_IN_LIMITS", "on").strip().lower() != "off"
 
 # Request bodies: the most any request may send (an API body is under 1 KiB), and the
 # most a payment provider's webhook may (its events carry whole objects). Over either,
-# a 413 problem: adapters.api.limits checks the length before any view reads, and
+# a 413 problem: adapters.platform.limits checks the length before any view reads, and
 # Django's own check (the larger of the two) is the backstop.
 MAX_REQUEST_BODY_SIZE = int(os.environ.get("MAX_REQUEST_BODY_SIZE", str(64 * 1024)))
 PAYMENT_WEBHOOK_MAX_BODY_SIZE = int(
@@ -354,7 +354,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-deliveries": {"task": "partners.sweep_deliveries", "schedule": 30.0},
 }
 
-# JSON lines with the request id (adapters/observability/) with debug off; readable
+# JSON lines with the request id (adapters/platform/observability/) with debug off; readable
 # lines, the request id in brackets, in development. LOG_FORMAT chooses either way.
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json").strip().lower()
 LOGGING = logging_config(LOG_FORMAT, os.environ.get("LOG_LEVEL", "INFO"))

@@ -7,12 +7,12 @@ from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override, csp_report_only_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from adapters import health
 from adapters.accounts.views import RegisterView, TokenView
 from adapters.booking import views as booking
 from adapters.catalog import views as catalog
 from adapters.partners import views as partners
 from adapters.payments.webhooks import PaymentWebhookView
+from adapters.platform import health
 from adapters.storefront import views as storefront
 from config.container import container
 

@@ -19,8 +19,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from adapters.accounts import sign_in_attempts
 from adapters.api.schema import PROBLEM
+from adapters.platform import sign_in_attempts
 
 
 class RegisterSerializer(serializers.Serializer):

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, JsonResponse
@@ -123,17 +124,11 @@ def too_large_problem(limit: int) -> dict[str, Any]:
     )
 
 
-def _body_limit(request: HttpRequest) -> int:
-    """The limit this path was held to (imported here: the limits import this module)."""
-    from adapters.api.limits import body_limit
-
-    return body_limit(request.path_info)
-
-
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's EXCEPTION_HANDLER: every error leaves as problem details."""
     if isinstance(exc, RequestDataTooBig):
-        return problem_response(too_large_problem(_body_limit(context["request"])))
+        # Django's own check, the backstop behind RequestBodyLimitMiddleware: its limit.
+        return problem_response(too_large_problem(settings.DATA_UPLOAD_MAX_MEMORY_SIZE))
     if isinstance(exc, DomainError):
         return problem_response(domain_problem(exc))
     if isinstance(exc, ServiceUnavailable):
@@ -197,7 +192,7 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Jso
     """handler400: Django's own refusals before or outside a DRF view (a form body too
     big or with too many fields, a bad Host), as problems instead of its HTML page."""
     if isinstance(exception, RequestDataTooBig):
-        body = too_large_problem(_body_limit(request))
+        body = too_large_problem(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     elif isinstance(exception, TooManyFieldsSent):
         body = problem_body(400, "invalid-request", "Invalid request", "Too many form fields.")
     else:

@@ -1,6 +1,6 @@
 """The catalogue's ports over the Django ORM.
 
-Their reads may be served by a read replica (`adapters/db_router.py`): each method is
+Their reads may be served by a read replica (`adapters/platform/db_router.py`): each method is
 `@reads_from_replica`, which the router honours outside a transaction on the primary.
 """
 
@@ -11,7 +11,7 @@ from django.db.models import F
 
 from adapters.catalog import models
 from adapters.catalog.mapping import listing_from_row, slot_from_row
-from adapters.db_router import reads_from_replica
+from adapters.platform.db_router import reads_from_replica
 from application.shared.pagination import Page, PageRequest
 from domain.catalog.listing import Listing
 from domain.catalog.slot import Slot

@@ -23,11 +23,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from adapters.api.parsers import unstorable_text
 from adapters.api.problems import problem_body, problem_response
 from adapters.api.schema import PROBLEM
 from adapters.api.wiring import not_wired
 from adapters.payments.signatures import InvalidSignature
+from adapters.platform.parsers import unstorable_text
 from application.booking.handle_payment_event import HandlePaymentEvent
 from domain.booking.payments import PaymentEvent
 from domain.shared.errors import DomainError

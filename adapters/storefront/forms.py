@@ -11,7 +11,7 @@ from uuid import uuid4
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
 
-from adapters.accounts import sign_in_attempts
+from adapters.platform import sign_in_attempts
 from application.booking.hold_seats import HoldLine, HoldSeatsCommand
 from domain.catalog.errors import NotEnoughSeats
 from domain.shared.errors import DomainError, InvalidInput

@@ -6,7 +6,7 @@ from django.forms import Form
 from django.http import HttpResponse
 from django.urls import path
 
-from adapters.accounts import sign_in_attempts
+from adapters.platform import sign_in_attempts
 from adapters.storefront.forms import TOO_MANY, EmailAuthenticationForm
 
 

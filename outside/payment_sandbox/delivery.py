@@ -1,23 +1,17 @@
-"""Posting the sandbox's signed events to the merchant, in the background, with retries.
+"""Posting one of the sandbox's signed events to the merchant, and recording the attempt.
 
-With a Celery broker configured, a task sends each event and retries it; without one
-(the embedded default), a daemon thread does, so the pay page never waits on the
-merchant. Every attempt is recorded on the event.
+`tasks.dispatch` runs the attempts in the background, with retries.
 """
 
 import json
 import logging
-import threading
-import time
 
 import requests
 from django.conf import settings
-from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from outside.payment_sandbox.models import SandboxEvent
-from outside.payment_sandbox.router import DATABASE
 from outside.payment_sandbox.signing import HEADER, sign
 
 logger = logging.getLogger(__name__)
@@ -60,27 +54,3 @@ def attempt(event_id: str) -> bool:
     )
     logger.info("sandbox event %s %s -> %s %s", event.type, event_id, status_code, error)
     return delivered
-
-
-def _deliver_in_thread(event_id: str) -> None:
-    try:
-        for delay in (0, *RETRY_DELAYS):
-            time.sleep(delay)
-            if attempt(event_id):
-                return
-    finally:
-        connections.close_all()  # the thread ends here: its connections must not outlive it
-
-
-def dispatch(event_id: str) -> None:
-    """Send the event once the current transaction has committed."""
-
-    def start() -> None:
-        if settings.CELERY_BROKER_URL:
-            from outside.payment_sandbox.tasks import deliver_event
-
-            deliver_event.delay(event_id)
-        else:
-            threading.Thread(target=_deliver_in_thread, args=(event_id,), daemon=True).start()
-
-    transaction.on_commit(start, using=DATABASE)

@@ -12,9 +12,9 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from outside.payment_sandbox.delivery import dispatch
 from outside.payment_sandbox.models import SandboxEvent, SandboxPayment, SandboxRefund, new_id
 from outside.payment_sandbox.router import DATABASE
+from outside.payment_sandbox.tasks import dispatch
 
 
 def _error(status: int, detail: str) -> JsonResponse:

@@ -16,10 +16,10 @@ from kombu import Connection
 from rest_framework.test import APIClient
 
 from adapters.memory.partners import FixedResolver, ScriptedSender
-from adapters.observability import context
-from adapters.observability.celery import HEADER
-from adapters.observability.logs import ContextFilter, JsonFormatter, logging_config
 from adapters.partners.auth import new_partner
+from adapters.platform.observability import context
+from adapters.platform.observability.celery import HEADER
+from adapters.platform.observability.logs import ContextFilter, JsonFormatter, logging_config
 from config.celery import app as celery_app
 from config.container import container
 from tests.api.test_payment_webhooks import deliver, encode, event, post_raw

@@ -1,4 +1,4 @@
-"""Failed sign-ins (`adapters/accounts/sign_in_attempts.py`) through either door, the
+"""Failed sign-ins (`adapters/platform/sign_in_attempts.py`) through either door, the
 API's token endpoint and the storefront's form, counted together; the client's own
 X-Forwarded-For does not reset them; SIGN_IN_LIMITS=off lifts them."""
 
@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from rest_framework.test import APIClient
 
-from adapters.accounts.sign_in_attempts import PER_ACCOUNT, WINDOW_SECONDS
+from adapters.platform.sign_in_attempts import PER_ACCOUNT, WINDOW_SECONDS
 
 pytestmark = pytest.mark.django_db
 

@@ -14,10 +14,10 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from pytest_django import DjangoAssertNumQueries
 
-from adapters.accounts.sign_in_attempts import PER_ACCOUNT, PER_ADDRESS, WINDOW_SECONDS
 from adapters.booking import models as booking_models
 from adapters.catalog import models as catalog_models
 from adapters.memory.booking import InMemoryPaymentGateway
+from adapters.platform.sign_in_attempts import PER_ACCOUNT, PER_ADDRESS, WINDOW_SECONDS
 from adapters.storefront.views import BOOKINGS_PER_PAGE, LISTINGS_PER_PAGE, SLOTS_PER_PAGE
 from config.container import container
 from tests.api.customers import Customer

@@ -24,11 +24,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
-from adapters.migration_operations import (
+from adapters.partners import models
+from adapters.platform.migration_operations import (
     AddIndexConcurrentlyOnPostgres,
     RemoveIndexConcurrentlyOnPostgres,
 )
-from adapters.partners import models
 from tests.integration.postgres import database_url
 
 pytestmark = [

@@ -15,7 +15,7 @@ from django.db import connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from adapters.catalog import models as catalog_models
-from adapters.db_router import REPLICA, catalogue_reads
+from adapters.platform.db_router import REPLICA, catalogue_reads
 from application.catalog.list_listings import ListListingsQuery
 from config.container import container
 from outside.payment_sandbox.models import SandboxPayment

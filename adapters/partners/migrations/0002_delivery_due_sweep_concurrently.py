@@ -13,7 +13,7 @@
 
 from django.db import migrations, models
 
-from adapters.migration_operations import (
+from adapters.platform.migration_operations import (
     AddIndexConcurrentlyOnPostgres,
     RemoveIndexConcurrentlyOnPostgres,
 )

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponseBase
 
-from adapters.observability import context
+from adapters.platform.observability import context
 
 logger = logging.getLogger("portside.request")
 

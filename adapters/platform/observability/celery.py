@@ -13,7 +13,7 @@ from typing import Any
 from celery import Task, signals
 from django.conf import settings
 
-from adapters.observability import context
+from adapters.platform.observability import context
 
 HEADER = "request_id"
 _running: dict[str, ExitStack] = {}

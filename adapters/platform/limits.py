@@ -6,7 +6,7 @@
 whole objects). Django checks its own limit only when `request.body` or `request.POST`
 is read; DRF's JSON parser reads the stream and never asks, so the check happens here,
 once, for every view. Django's own `RequestDataTooBig`, if it is raised all the same,
-becomes the same 413 (`problems.bad_request`).
+becomes a 413 too, naming Django's own limit (`problems.bad_request`).
 
 A path with a NUL character (`%00`) is a 404 here too: nothing is named with one, and
 PostgreSQL refuses one in any query a view would make with it.

@@ -9,7 +9,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from adapters.observability import context
+from adapters.platform.observability import context
 
 CONTEXT_FIELDS = ("request_id", "task_id", "task_name")
 # Attributes every LogRecord has: anything else on a record came from `extra=`.
@@ -67,9 +67,9 @@ def logging_config(log_format: str, level: str) -> dict[str, Any]:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"context": {"()": "adapters.observability.logs.ContextFilter"}},
+        "filters": {"context": {"()": "adapters.platform.observability.logs.ContextFilter"}},
         "formatters": {
-            "json": {"()": "adapters.observability.logs.JsonFormatter"},
+            "json": {"()": "adapters.platform.observability.logs.JsonFormatter"},
             "plain": {"format": PLAIN_FORMAT},
         },
         "handlers": {

@@ -5,8 +5,8 @@ NUL characters, which PostgreSQL refuses in text) and nesting deeper than `MAX_D
 (or deep enough to exhaust Python's recursion). Each is the usual 400 `parse-error`,
 before any serializer or use case runs.
 
-Not in adapters/api/limits.py: DRF imports its parser classes while `rest_framework.views`
-loads, so this module imports nothing of the project's.
+Not in limits.py: DRF imports its parser classes while `rest_framework.views` loads,
+so this module imports nothing of the project's.
 """
 
 from collections.abc import Mapping
