@@ -2,15 +2,41 @@
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from adapters.catalog import models
+from adapters.catalog.mapping import validate_listing_row, validate_slot_row
+
+
+class ListingForm(forms.ModelForm):
+    """Refuses what the domain would refuse, beside the right field."""
+
+    def _post_clean(self) -> None:
+        super()._post_clean()  # the fields are on the instance now
+        try:
+            validate_listing_row(self.instance)
+        except ValidationError as error:
+            self._update_errors(error)
+
+
+class SlotForm(forms.ModelForm):
+    """Refuses a slot the domain would refuse (its ends, capacity, price)."""
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        try:
+            validate_slot_row(self.instance)
+        except ValidationError as error:
+            self._update_errors(error)
 
 
 class SlotInline(admin.TabularInline):
     model = models.Slot
+    form = SlotForm
     extra = 0
     fields = ("starts_at", "ends_at", "capacity", "price_amount", "seats_held", "seats_booked")
     readonly_fields = ("seats_held", "seats_booked")
@@ -20,6 +46,7 @@ class SlotInline(admin.TabularInline):
 
 @admin.register(models.Listing)
 class ListingAdmin(admin.ModelAdmin):
+    form = ListingForm
     list_display = ("title", "location", "currency", "is_published", "updated_at")
     list_filter = ("is_published", "currency")
     search_fields = ("title", "location", "description")
@@ -28,6 +55,7 @@ class ListingAdmin(admin.ModelAdmin):
 
 @admin.register(models.Slot)
 class SlotAdmin(admin.ModelAdmin):
+    form = SlotForm
     list_display = (
         "listing",
         "starts_at",

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from adapters.catalog import models
 from domain.catalog.errors import InvalidListing, InvalidPolicy, InvalidSlot
 from domain.catalog.listing import Listing
 from domain.catalog.policy import CancellationPolicy, RefundTier
 from domain.catalog.slot import Slot
 from domain.shared.errors import DomainError
 from domain.shared.money import Money
-
-if TYPE_CHECKING:
-    from adapters.catalog import models
 
 
 def policy_from_json(tiers: Any) -> CancellationPolicy:
@@ -57,7 +55,7 @@ def slot_from_row(row: models.Slot, currency: str, on_sale: bool = True) -> Slot
 
 
 def validate_listing_row(row: models.Listing) -> None:
-    """Let the admin refuse what the domain would refuse, beside the right field."""
+    """Let the admin's form refuse what the domain would refuse, beside the right field."""
     try:
         listing_from_row(row)
     except InvalidPolicy as error:

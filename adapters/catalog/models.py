@@ -18,7 +18,7 @@ class Listing(models.Model):
     location = models.CharField(max_length=200)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     # [{"hours_before": 48, "refund_percent": 100}, ...]; checked by the domain's
-    # CancellationPolicy in clean() and by the repository when read.
+    # CancellationPolicy in the admin's form and by the repository when read.
     cancellation_policy = models.JSONField(default=list, blank=True)
     is_published = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -32,11 +32,6 @@ class Listing(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def clean(self) -> None:
-        from adapters.catalog.mapping import validate_listing_row
-
-        validate_listing_row(self)
 
 
 class Slot(models.Model):
@@ -70,8 +65,3 @@ class Slot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.listing} at {self.starts_at:%Y-%m-%d %H:%M}"
-
-    def clean(self) -> None:
-        from adapters.catalog.mapping import validate_slot_row
-
-        validate_slot_row(self)
