@@ -67,9 +67,14 @@ def validate_listing_row(row: models.Listing) -> None:
 def validate_slot_row(row: models.Slot) -> None:
     if row.starts_at is None or row.ends_at is None or row.capacity is None:
         return  # the form reports the missing fields itself
-    if row.price_amount is None or not row.listing_id:
+    try:
+        # Inline on a listing being added, the slot has its listing but no listing_id yet.
+        listing = row.listing
+    except models.Slot.listing.RelatedObjectDoesNotExist:
+        return
+    if row.price_amount is None:
         return
     try:
-        slot_from_row(row, row.listing.currency)
+        slot_from_row(row, listing.currency)
     except (InvalidSlot, DomainError) as error:
         raise ValidationError(str(error)) from error
