@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
@@ -21,6 +23,18 @@ def alice() -> Customer:
 @pytest.fixture
 def bob() -> Customer:
     return make_customer("bob@example.com")
+
+
+@pytest.fixture
+def customer() -> APIClient:
+    """A signed-in customer's client, for tests that need just one."""
+    return make_customer().client
+
+
+@pytest.fixture
+def fast_hashing(settings: Any) -> None:
+    """MD5, not PBKDF2: signing in (even with a wrong password) hashes, and tests wait on it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -21,10 +21,10 @@ class Customer:
         return int(self.user.pk)
 
 
-def make_customer(email: str | None = None) -> Customer:
-    """A customer with a token; no password, so no slow hashing."""
+def make_customer(email: str | None = None, password: str | None = None) -> Customer:
+    """A customer with a token; no password unless asked, so no slow hashing."""
     email = email or f"customer{next(_emails)}@example.com"
-    user = get_user_model().objects.create_user(username=email, email=email)
+    user = get_user_model().objects.create_user(username=email, email=email, password=password)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
     return Customer(user, client)

@@ -26,6 +26,7 @@ from config.container import container
 from domain.booking.booking import Payment
 from domain.shared.money import Money
 from tests.api.customers import Customer, make_customer
+from tests.api.problems import assert_problem, pointers
 from tests.factories.orm import SlotRowFactory
 
 pytestmark = pytest.mark.django_db
@@ -76,11 +77,6 @@ def gateway() -> Iterator[InMemoryPaymentGateway]:
         yield fresh
 
 
-@pytest.fixture
-def fast_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def hold_body(*lines: tuple[Any, int]) -> dict[str, Any]:
     return {"lines": [{"slot_id": str(getattr(s, "id", s)), "seats": n} for s, n in lines]}
 
@@ -99,21 +95,6 @@ def confirm(reference: str) -> None:
     row = booking_models.Booking.objects.get(reference=reference)
     total = Money(row.total_amount, row.currency)
     container.confirm_booking()(ConfirmBookingCommand(row.id, Payment("test", "pay_1", total)))
-
-
-def assert_problem(response: Response, status: int, slug: str) -> dict[str, Any]:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == PROBLEM_JSON
-    body = response.json()
-    assert body["type"] == f"/problems/{slug}"
-    assert body["status"] == status
-    assert body["title"]
-    assert "detail" in body
-    return body
-
-
-def pointers(body: dict[str, Any]) -> list[str]:
-    return [error["pointer"] for error in body.get("errors", [])]
 
 
 def seats_held(slot: catalog_models.Slot) -> int:

@@ -17,6 +17,7 @@ from adapters.memory.catalog import InMemoryListingRepository
 from adapters.memory.clock import FixedClock
 from config.container import container
 from domain.shared.money import Money
+from tests.api.problems import assert_problem
 from tests.factories.domain import FUTURE, ListingFactory
 from tests.factories.orm import ListingRowFactory, SlotRowFactory
 
@@ -68,17 +69,6 @@ def slot_json(row: models.Slot) -> dict[str, Any]:
 def query_of(url: str | None) -> dict[str, list[str]]:
     assert url is not None
     return parse_qs(urlsplit(url).query)
-
-
-def assert_problem(response: Any, status: int, slug: str) -> dict[str, Any]:
-    assert response.status_code == status
-    assert response["Content-Type"] == PROBLEM_JSON
-    body: dict[str, Any] = response.json()
-    assert body["type"] == f"/problems/{slug}"
-    assert body["status"] == status
-    assert body["title"]
-    assert body["detail"]
-    return body
 
 
 def assert_bad_parameters(response: Any, *parameters: str) -> None:

@@ -22,6 +22,7 @@ from config.container import container
 from domain.booking.payments import PaymentEvent, PaymentEventKind
 from domain.shared.money import Money
 from tests.api.customers import Customer, make_customer
+from tests.api.problems import assert_problem
 from tests.factories.orm import SlotRowFactory
 
 pytestmark = pytest.mark.django_db
@@ -87,17 +88,6 @@ def hold(customer: Customer, *lines: tuple[Any, int]) -> str:
 def checkout(customer: Customer | APIClient, reference: str) -> Response:
     client = customer.client if isinstance(customer, Customer) else customer
     return client.post(f"{BOOKINGS}{reference}/checkout/")
-
-
-def assert_problem(response: Response, status: int, slug: str) -> dict[str, Any]:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == PROBLEM_JSON
-    body = response.json()
-    assert body["type"] == f"/problems/{slug}"
-    assert body["status"] == status
-    assert body["title"]
-    assert "detail" in body
-    return body
 
 
 def booking_row(reference: str) -> booking_models.Booking:

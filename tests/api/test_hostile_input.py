@@ -34,6 +34,9 @@ from adapters.partners.auth import new_partner
 from outside.payment_sandbox.signing import HEADER, sign
 from tests.api.customers import make_customer
 
+# Logging in hashes even a wrong password; the slow default would take minutes here.
+pytestmark = pytest.mark.usefixtures("fast_hashing")
+
 SCHEMA = SchemaGenerator().get_schema(request=None, public=True)
 METHODS = {"get", "post", "put", "patch", "delete"}
 
@@ -127,12 +130,6 @@ HOSTILE_QUERIES = {
     "far-dates": {"from": "9999-12-31T23:59:59Z", "to": "0001-01-01T00:00:00Z"},
     "long": {"page": "1" * 10_000, "from": "x" * 10_000},
 }
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(settings: Any) -> None:
-    """Logging in hashes even a wrong password; the slow default would take minutes here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -33,6 +33,7 @@ from adapters.partners.auth import new_partner
 from adapters.partners.http import SocketResolver
 from config.container import container
 from domain.partners import signing
+from tests.api.problems import assert_problem, pointers
 
 pytestmark = pytest.mark.django_db
 
@@ -192,21 +193,6 @@ def payload_type(format: str, body: str) -> str:
 
 def masked(secret: str) -> str:
     return f"{secret[:10]}…{secret[-4:]}"
-
-
-def assert_problem(response: Response, status: int, slug: str) -> dict[str, Any]:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == PROBLEM_JSON
-    body = response.json()
-    assert body["type"] == f"/problems/{slug}"
-    assert body["status"] == status
-    assert body["title"]
-    assert "detail" in body
-    return dict(body)
-
-
-def pointers(body: dict[str, Any]) -> list[str]:
-    return [error["pointer"] for error in body.get("errors", [])]
 
 
 def verifies(secret: str, headers: dict[str, str], body: str) -> bool:

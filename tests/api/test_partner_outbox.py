@@ -18,10 +18,8 @@ from typing import Any
 import pytest
 from cloudevents.core.bindings.http import HTTPMessage, from_http_event
 from dependency_injector import providers
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.test import APIClient
 from standardwebhooks.webhooks import Webhook
@@ -88,14 +86,6 @@ def partner() -> Partner:
 def every_format(partner: Partner) -> dict[str, dict[str, Any]]:
     """One subscription per format, each to every event (no event types given)."""
     return {format: partner.subscribe(format) for format in FORMATS}
-
-
-@pytest.fixture
-def customer() -> APIClient:
-    user = get_user_model().objects.create_user(username="alice@example.com")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
 
 
 @pytest.fixture

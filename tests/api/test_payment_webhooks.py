@@ -15,8 +15,6 @@ from uuid import uuid4
 import pytest
 from dependency_injector import providers
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.test import APIClient
 
@@ -26,6 +24,7 @@ from adapters.memory.booking import InMemoryPaymentGateway
 from config.container import container
 from domain.shared.money import Money
 from outside.payment_sandbox.signing import HEADER, sign
+from tests.api.problems import assert_problem
 from tests.factories.orm import SlotRowFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,14 +46,6 @@ def gateway() -> Iterator[InMemoryPaymentGateway]:
     fake.name = "sandbox"
     with container.payment_gateway.override(providers.Object(fake)):
         yield fake
-
-
-@pytest.fixture
-def customer() -> APIClient:
-    user = get_user_model().objects.create_user(username="payer@example.com")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
 
 
 @pytest.fixture
@@ -125,17 +116,6 @@ def assert_received(response: Response, outcome: str) -> None:
     assert response.status_code == 200, response.content
     assert response["Content-Type"] == "application/json"
     assert response.json() == {"received": True, "outcome": outcome}
-
-
-def assert_problem(response: Response, status: int, slug: str) -> dict[str, Any]:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == PROBLEM_JSON
-    body = response.json()
-    assert body["type"] == f"/problems/{slug}"
-    assert body["status"] == status
-    assert body["title"]
-    assert "detail" in body
-    return body
 
 
 def status_of(booking: dict[str, Any]) -> str:

@@ -5,11 +5,11 @@ X-Forwarded-For does not reset them; SIGN_IN_LIMITS=off lifts them."""
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 from rest_framework.test import APIClient
 
 from adapters.platform.sign_in_attempts import PER_ACCOUNT, WINDOW_SECONDS
+from tests.api.customers import make_customer
 
 pytestmark = pytest.mark.django_db
 
@@ -19,9 +19,8 @@ ADDRESS = "203.0.113.7"
 
 
 @pytest.fixture(autouse=True)
-def customer(settings: Any) -> Any:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return get_user_model().objects.create_user(username=EMAIL, email=EMAIL, password="pw-42")
+def customer(fast_hashing: None) -> Any:
+    return make_customer(EMAIL, password="pw-42").user
 
 
 def ask_token(password: str, **headers: str) -> Any:

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from dependency_injector import providers
-from django.contrib.auth import get_user_model
 from django.test import Client
 from pytest_django import DjangoAssertNumQueries
 
@@ -20,7 +19,7 @@ from adapters.memory.booking import InMemoryPaymentGateway
 from adapters.platform.sign_in_attempts import PER_ACCOUNT, PER_ADDRESS, WINDOW_SECONDS
 from adapters.storefront.views import BOOKINGS_PER_PAGE, LISTINGS_PER_PAGE, SLOTS_PER_PAGE
 from config.container import container
-from tests.api.customers import Customer
+from tests.api.customers import Customer, make_customer
 from tests.api.test_booking_api import hold_directly, seats_held
 from tests.api.test_checkout_api import pay_for
 from tests.factories.orm import ListingRowFactory, SlotRowFactory
@@ -586,11 +585,8 @@ class TestMyBookings:
 
 class TestLogin:
     @pytest.fixture
-    def customer(self, settings: Any) -> Any:
-        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-        return get_user_model().objects.create_user(
-            username="demo@portside.example", email="demo@portside.example", password="pw-42"
-        )
+    def customer(self, fast_hashing: None) -> Any:
+        return make_customer("demo@portside.example", password="pw-42").user
 
     @pytest.mark.parametrize(
         "path", ["/bookings/", "/bookings/PS-AAAAAA/", "/bookings/PS-AAAAAA/pay/"]
