@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from adapters.partners import models
 from domain.partners.delivery import Attempt, Delivery, DeliveryStatus
 from domain.partners.subscription import Subscription
-
-if TYPE_CHECKING:
-    from adapters.partners import models
 
 
 def subscription_from_row(row: models.Subscription) -> Subscription:

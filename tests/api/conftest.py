@@ -1,7 +1,9 @@
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.test import Client
 from rest_framework.test import APIClient
 
 from adapters.catalog import models as catalog_models
@@ -35,6 +37,15 @@ def customer() -> APIClient:
 def fast_hashing(settings: Any) -> None:
     """MD5, not PBKDF2: signing in (even with a wrong password) hashes, and tests wait on it."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def operator() -> Client:
+    """A signed-in superuser's client, for the admin."""
+    staff = get_user_model().objects.create_superuser("ops", "ops@portside.example", "pw")
+    client = Client()
+    client.force_login(staff)
+    return client
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ import json
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 
 from adapters.catalog import models
@@ -19,14 +18,6 @@ NO_SLOTS = {
     "slots-MIN_NUM_FORMS": "0",
     "slots-MAX_NUM_FORMS": "1000",
 }
-
-
-@pytest.fixture
-def operator() -> Client:
-    staff = get_user_model().objects.create_superuser("ops", "ops@portside.example", "pw")
-    client = Client()
-    client.force_login(staff)
-    return client
 
 
 def a_listing(policy: Any) -> dict[str, str]:

@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 from dependency_injector import providers
-from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
 from django.core.management import call_command
 from django.test import Client
@@ -19,12 +18,8 @@ from config.container import container
 pytestmark = pytest.mark.django_db
 
 
-def test_adding_a_partner_in_the_admin_shows_a_working_key_once() -> None:
-    staff = get_user_model().objects.create_superuser("ops", "ops@portside.example", "pw")
-    client = Client()
-    client.force_login(staff)
-
-    response = client.post(
+def test_adding_a_partner_in_the_admin_shows_a_working_key_once(operator: Client) -> None:
+    response = operator.post(
         "/admin/partners/partner/add/", {"name": "Hotel Aurora", "is_active": "on"}
     )
 
@@ -60,19 +55,16 @@ def a_delivery(status: str) -> Delivery:
 
 
 def test_an_operator_redelivers_a_dead_delivery_from_the_admin(
-    django_capture_on_commit_callbacks: Any,
+    django_capture_on_commit_callbacks: Any, operator: Client
 ) -> None:
-    staff = get_user_model().objects.create_superuser("ops", "ops@portside.example", "pw")
     dead = a_delivery("dead")
     for number in range(1, 4):
         dead.attempts.create(
             number=number, attempted_at=timezone.now(), status_code=500, duration_ms=5
         )
-    client = Client()
-    client.force_login(staff)
 
     with django_capture_on_commit_callbacks() as queued:
-        response = client.post(
+        response = operator.post(
             "/admin/partners/delivery/",
             {"action": "redeliver", "_selected_action": [str(dead.id)]},
         )
