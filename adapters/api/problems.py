@@ -23,7 +23,7 @@ from rest_framework.views import exception_handler
 from application.shared.errors import ServiceUnavailable
 from domain.booking.errors import CannotCheckout, IllegalTransition, PaymentMismatch
 from domain.catalog.errors import NotEnoughSeats
-from domain.shared.errors import Conflict, DomainError, InvalidInput, NotFound
+from domain.shared.errors import Conflict, DomainError, Fault, InvalidInput, NotFound
 
 logger = logging.getLogger(__name__)
 
@@ -83,13 +83,21 @@ def domain_problem(error: DomainError) -> dict[str, Any]:
         if isinstance(error, error_class)
     )
     body = problem_body(status_code, slug, title, str(error))
-    if isinstance(error, InvalidInput) and error.fields:
+    if isinstance(error, InvalidInput) and error.faults:
         body["errors"] = [
-            {"pointer": f"#/{name.replace('.', '/')}", "detail": message}
-            for name, messages in error.fields.items()
-            for message in messages
+            {"pointer": pointer(fault), "detail": fault.message} for fault in error.faults
         ]
     return body
+
+
+# The domain's field names that the API's bodies and parameters spell otherwise.
+BODY_FIELDS = {"slot": "slot_id", "number": "page", "size": "page_size", "starts_before": "to"}
+
+
+def pointer(fault: Fault) -> str:
+    """Where a fault sits in the request, as an RFC 6901 JSON pointer: `#/lines/0/seats`."""
+    name = BODY_FIELDS.get(fault.field, fault.field)
+    return f"#/{name}" if fault.line is None else f"#/lines/{fault.line}/{name}"
 
 
 def field_errors(detail: Any, path: str = "") -> list[dict[str, str]]:

@@ -66,9 +66,9 @@ class HoldForm(forms.Form):
         initial=1, error_messages={"required": "How many seats?", "invalid": "A whole number."}
     )
 
-    # Where the domain's field names (the API's `lines.0.seats`) land on this form; any
-    # other goes above the form.
-    DOMAIN_FIELDS = {"lines.0.slot_id": "slot", "lines.0.seats": "seats"}
+    # The domain's fields this form shows beside their input (its one line is line 0);
+    # any other fault goes above the form.
+    FORM_FIELDS = frozenset({"slot", "seats"})
 
     @classmethod
     def blank(cls) -> "HoldForm":
@@ -99,9 +99,9 @@ class HoldForm(forms.Form):
         if isinstance(error, NotEnoughSeats):
             seats = "seat is" if error.available == 1 else "seats are"
             self.add_error("seats", f"Only {error.available} {seats} left in this slot.")
-        elif isinstance(error, InvalidInput) and error.fields:
-            for name, messages in error.fields.items():
-                for message in messages:
-                    self.add_error(self.DOMAIN_FIELDS.get(name), message)
+        elif isinstance(error, InvalidInput) and error.faults:
+            for fault in error.faults:
+                beside = fault.field if fault.field in self.FORM_FIELDS else None
+                self.add_error(beside, fault.message)
         else:
             self.add_error(None, str(error))

@@ -7,7 +7,7 @@ import attrs
 
 from application.booking.ports import BookingUnitOfWork, DuplicateReference, ReferenceGenerator
 from application.shared.ports import Clock
-from domain.booking.booking import Booking, SeatRequest, check_line_count
+from domain.booking.booking import Booking, SeatRequest, check_line_count, unknown_slot
 from domain.booking.errors import InvalidBookingRequest
 
 
@@ -45,13 +45,13 @@ class HoldSeats:
         check_line_count(len(command.lines))  # the domain's rule, before locking anything
         with self._uow as uow:
             slots = uow.slots.lock(line.slot_id for line in command.lines)
-            unknown = {
-                f"lines.{index}.slot_id": ["No bookable slot has this id."]
+            unknown = [
+                unknown_slot(index)
                 for index, line in enumerate(command.lines)
                 if line.slot_id not in slots
-            }
+            ]
             if unknown:
-                raise InvalidBookingRequest("Some slots cannot be booked.", unknown)
+                raise InvalidBookingRequest("Some slots cannot be booked.", *unknown)
             booking = Booking.hold(
                 id=uuid4(),
                 reference=self._references.next_reference(),

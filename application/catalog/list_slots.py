@@ -10,7 +10,7 @@ from application.shared.pagination import Page, PageRequest
 from application.shared.ports import Clock
 from domain.catalog.errors import ListingNotFound
 from domain.catalog.slot import Slot
-from domain.shared.errors import InvalidInput
+from domain.shared.errors import Fault, InvalidInput
 
 
 @attrs.frozen
@@ -36,7 +36,8 @@ class ListSlots:
             and query.starts_before <= query.starts_from
         ):
             raise InvalidInput(
-                "The window ends before it starts.", {"to": ["Must be after 'from'."]}
+                "The window ends before it starts.",
+                Fault("starts_before", "Must be after the window's start."),
             )
         if self._listings.get_published(query.listing_id) is None:
             raise ListingNotFound(f"No published listing {query.listing_id}.")

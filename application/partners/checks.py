@@ -6,6 +6,7 @@ from collections.abc import Collection
 from application.partners.ports import AddressResolver, DestinationPolicy
 from domain.partners.destinations import check_destination, host_of
 from domain.partners.errors import InvalidSubscription
+from domain.shared.errors import Fault
 
 
 def check_url(url: str, resolver: AddressResolver, policy: DestinationPolicy) -> None:
@@ -32,7 +33,7 @@ class SubscriptionChecks:
         if format is not None and format not in self._formats:
             choices = ", ".join(sorted(self._formats))
             raise InvalidSubscription(
-                f"Unknown format {format!r}.", {"format": [f"Choose from {choices}."]}
+                f"Unknown format {format!r}.", Fault("format", f"Choose from {choices}.")
             )
         if url is not None:
             check_url(url, self._resolver, self._policy)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import attrs
 
-from domain.shared.errors import InvalidInput
+from domain.shared.errors import Fault, InvalidInput
 
 
 @attrs.frozen
@@ -18,10 +18,10 @@ class PageRequest:
 
     def __attrs_post_init__(self) -> None:
         if self.number < 1:
-            raise InvalidInput("Pages are numbered from 1.", {"page": ["Must be 1 or more."]})
+            raise InvalidInput("Pages are numbered from 1.", Fault("number", "Must be 1 or more."))
         if self.size < 1:
             raise InvalidInput(
-                "A page holds at least one item.", {"page_size": ["Must be 1 or more."]}
+                "A page holds at least one item.", Fault("size", "Must be 1 or more.")
             )
 
     @property

@@ -47,6 +47,7 @@ from domain.booking.refunds import Refund, refund_for_line
 from domain.catalog.errors import NotEnoughSeats
 from domain.catalog.policy import CancellationPolicy
 from domain.catalog.slot import Slot
+from domain.shared.errors import Fault
 from domain.shared.events import DomainEvent
 from domain.shared.money import Money
 
@@ -339,31 +340,44 @@ def check_line_count(lines: int) -> None:
     """A booking has 1 to MAX_LINES lines."""
     if not 1 <= lines <= MAX_LINES:
         raise InvalidBookingRequest(
-            f"A booking has 1 to {MAX_LINES} lines.", {"lines": [f"Give 1 to {MAX_LINES} lines."]}
+            f"A booking has 1 to {MAX_LINES} lines.",
+            Fault("lines", f"Give 1 to {MAX_LINES} lines."),
         )
 
 
 def _check_requests(requests: Sequence[SeatRequest], now: datetime) -> None:
     """The rules a new booking's lines must meet, reported per line as field errors."""
     check_line_count(len(requests))
-    fields: dict[str, list[str]] = {}
+    faults: list[Fault] = []
     seen: set[UUID] = set()
     for index, request in enumerate(requests):
         if not MIN_SEATS_PER_LINE <= request.seats <= MAX_SEATS_PER_LINE:
-            fields[f"lines.{index}.seats"] = [
-                f"Book {MIN_SEATS_PER_LINE} to {MAX_SEATS_PER_LINE} seats per slot."
-            ]
+            faults.append(
+                Fault(
+                    "seats",
+                    f"Book {MIN_SEATS_PER_LINE} to {MAX_SEATS_PER_LINE} seats per slot.",
+                    line=index,
+                )
+            )
         if not request.slot.on_sale:
-            fields[f"lines.{index}.slot_id"] = ["No bookable slot has this id."]
+            faults.append(unknown_slot(index))
         elif request.slot.id in seen:
-            fields[f"lines.{index}.slot_id"] = [
-                "Each slot appears once; ask for more seats instead."
-            ]
+            faults.append(
+                Fault("slot", "Each slot appears once; ask for more seats instead.", line=index)
+            )
         elif request.slot.has_started(now):
-            fields[f"lines.{index}.slot_id"] = ["This slot has already started."]
+            faults.append(Fault("slot", "This slot has already started.", line=index))
         seen.add(request.slot.id)
     currencies = {request.slot.price.currency for request in requests}
-    if len(currencies) > 1 and "lines" not in fields:
-        fields["lines"] = [f"All slots of a booking share one currency, not {sorted(currencies)}."]
-    if fields:
-        raise InvalidBookingRequest("The booking request breaks the booking rules.", fields)
+    if len(currencies) > 1:
+        faults.append(
+            Fault("lines", f"All slots of a booking share one currency, not {sorted(currencies)}.")
+        )
+    if faults:
+        raise InvalidBookingRequest("The booking request breaks the booking rules.", *faults)
+
+
+def unknown_slot(line: int) -> Fault:
+    """The fault of a line whose slot does not exist or is not on sale: one message for
+    both, so a caller cannot tell an unpublished slot from a missing one."""
+    return Fault("slot", "No bookable slot has this id.", line=line)

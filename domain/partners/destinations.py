@@ -12,10 +12,11 @@ from collections.abc import Collection, Iterable
 from urllib.parse import urlsplit
 
 from domain.partners.errors import InvalidSubscription
+from domain.shared.errors import Fault
 
 
 def _refuse(reason: str) -> InvalidSubscription:
-    return InvalidSubscription(reason, {"url": [reason]})
+    return InvalidSubscription(reason, Fault("url", reason))
 
 
 def host_of(url: str) -> str:

@@ -10,6 +10,7 @@ import attrs
 
 from domain.partners.errors import InvalidSubscription, RotationUnderWay
 from domain.partners.events import EVENT_TYPE_NAMES
+from domain.shared.errors import Fault
 
 # After a rotation the old secret keeps signing beside the new one for this long, so a
 # partner can switch its verifier without losing a single delivery.
@@ -33,7 +34,7 @@ class Subscription:
         if unknown:
             raise InvalidSubscription(
                 f"Unknown event types: {', '.join(unknown)}.",
-                {"event_types": [f"Choose from {', '.join(sorted(EVENT_TYPE_NAMES))}."]},
+                Fault("event_types", f"Choose from {', '.join(sorted(EVENT_TYPE_NAMES))}."),
             )
 
     def wants(self, event_type: str) -> bool:

@@ -7,7 +7,7 @@ import attrs
 import pytest
 
 from application.booking.handle_payment_event import Outcome
-from domain.booking.booking import BookingStatus
+from domain.booking.booking import BookingStatus, unknown_slot
 from domain.booking.errors import InvalidBookingRequest
 from domain.catalog.listing import Listing
 from domain.shared.money import InvalidMoney, Money
@@ -30,7 +30,7 @@ def test_a_slot_of_an_unpublished_listing_cannot_be_held(shop: Shop) -> None:
     unpublish(shop, slot.listing_id)
     with pytest.raises(InvalidBookingRequest) as refused:
         shop.hold((slot, 1))
-    assert refused.value.fields == {"lines.0.slot_id": ["No bookable slot has this id."]}
+    assert refused.value.faults == (unknown_slot(0),)
 
 
 def test_bookings_of_an_unpublished_listing_still_pay_cancel_and_expire(shop: Shop) -> None:

@@ -11,7 +11,7 @@ from application.shared.pagination import PageRequest
 from domain.catalog.errors import ListingNotFound
 from domain.catalog.listing import Listing
 from domain.catalog.slot import Slot
-from domain.shared.errors import InvalidInput
+from domain.shared.errors import Fault, InvalidInput
 from tests.factories.domain import ListingFactory, SlotFactory
 
 NOW = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
@@ -170,7 +170,7 @@ def test_a_window_must_end_after_it_starts(
     with pytest.raises(InvalidInput) as invalid:
         list_slots(query(listing.id, starts_from=starts_from, starts_before=starts_from + length))
 
-    assert invalid.value.fields == {"to": ["Must be after 'from'."]}
+    assert invalid.value.faults == (Fault("starts_before", "Must be after the window's start."),)
 
 
 def test_slots_are_paged(add_slot: AddSlot, list_slots: ListSlots, listing: Listing) -> None:

@@ -68,7 +68,7 @@ def refusal(
 ) -> InvalidSubscription:
     with pytest.raises(InvalidSubscription) as refused:
         check(url, addresses, allow_http=allow_http, allowed_hosts=allowed_hosts)
-    assert set(refused.value.fields) == {"url"}
+    assert [fault.field for fault in refused.value.faults] == ["url"]
     return refused.value
 
 

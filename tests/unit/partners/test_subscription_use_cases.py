@@ -31,7 +31,7 @@ def stored(partners: Partners, subscription: Subscription) -> Subscription | Non
 
 
 def field_of(refused: pytest.ExceptionInfo[InvalidSubscription]) -> set[str]:
-    return set(refused.value.fields)
+    return {fault.field for fault in refused.value.faults}
 
 
 # ---------------------------------------------------------------- create
@@ -90,7 +90,7 @@ def test_an_unknown_format_is_refused(partners: Partners) -> None:
         partners.subscribe(format="soap")
 
     assert field_of(refused) == {"format"}
-    assert "cloudevents, legacy-xml, standard-webhooks" in refused.value.fields["format"][0]
+    assert "cloudevents, legacy-xml, standard-webhooks" in refused.value.faults[0].message
     assert partners.uow.subscriptions.subscriptions == {}
 
 
