@@ -1,4 +1,4 @@
-"""URLs, and the composition root for views: each view gets its use cases here."""
+"""URLs. Views get their use cases by name through wiring (config/apps.py), not here."""
 
 from django.conf import settings
 from django.contrib import admin
@@ -14,72 +14,62 @@ from adapters.partners import views as partners
 from adapters.payments.webhooks import PaymentWebhookView
 from adapters.platform import health
 from adapters.storefront import views as storefront
-from config.container import container
 
 api_v1 = [
     path("auth/register/", RegisterView.as_view()),
     path("auth/token/", TokenView.as_view()),
-    path("listings/", catalog.ListingListView.as_view(list_listings=container.list_listings)),
+    path("listings/", catalog.ListingListView.as_view()),
     path(
         "listings/<uuid:listing_id>/",
-        catalog.ListingDetailView.as_view(get_listing=container.get_listing),
+        catalog.ListingDetailView.as_view(),
     ),
     path(
         "listings/<uuid:listing_id>/slots/",
-        catalog.SlotListView.as_view(list_slots=container.list_slots),
+        catalog.SlotListView.as_view(),
     ),
     path(
         "bookings/",
-        booking.BookingCollectionView.as_view(
-            hold_seats=container.hold_seats, list_bookings=container.list_bookings
-        ),
+        booking.BookingCollectionView.as_view(),
     ),
     path(
         "bookings/<str:reference>/",
-        booking.BookingDetailView.as_view(get_booking=container.get_booking),
+        booking.BookingDetailView.as_view(),
     ),
     path(
         "bookings/<str:reference>/cancel/",
-        booking.BookingCancelView.as_view(cancel_booking=container.cancel_booking),
+        booking.BookingCancelView.as_view(),
     ),
     path(
         "partners/subscriptions/",
-        partners.SubscriptionCollectionView.as_view(
-            list_subscriptions=container.list_subscriptions,
-            create_subscription=container.create_subscription,
-        ),
+        partners.SubscriptionCollectionView.as_view(),
     ),
     path(
         "partners/subscriptions/<uuid:subscription_id>/",
-        partners.SubscriptionDetailView.as_view(
-            get_subscription=container.get_subscription,
-            update_subscription=container.update_subscription,
-            delete_subscription=container.delete_subscription,
-        ),
+        partners.SubscriptionDetailView.as_view(),
     ),
     path(
         "partners/subscriptions/<uuid:subscription_id>/rotate-secret/",
-        partners.RotateSecretView.as_view(rotate_secret=container.rotate_secret),
+        partners.RotateSecretView.as_view(),
     ),
     path(
         "partners/subscriptions/<uuid:subscription_id>/test/",
-        partners.TestEventView.as_view(send_test_event=container.send_test_event),
+        partners.TestEventView.as_view(),
     ),
     path(
         "partners/subscriptions/<uuid:subscription_id>/deliveries/",
-        partners.SubscriptionDeliveryListView.as_view(list_deliveries=container.list_deliveries),
+        partners.SubscriptionDeliveryListView.as_view(),
     ),
     path(
         "partners/deliveries/",
-        partners.DeliveryCollectionView.as_view(list_deliveries=container.list_deliveries),
+        partners.DeliveryCollectionView.as_view(),
     ),
     path(
         "partners/deliveries/<uuid:delivery_id>/redeliver/",
-        partners.RedeliverView.as_view(redeliver=container.redeliver),
+        partners.RedeliverView.as_view(),
     ),
     path(
         "bookings/<str:reference>/checkout/",
-        booking.BookingCheckoutView.as_view(checkout=container.checkout),
+        booking.BookingCheckoutView.as_view(),
     ),
 ]
 
@@ -101,36 +91,30 @@ swagger_ui = (csp_override if settings.SECURE_CSP else csp_report_only_override)
 
 # The storefront: server-rendered pages for customers over the same use cases.
 shop = [
-    path(
-        "", storefront.ListingsView.as_view(list_listings=container.list_listings), name="listings"
-    ),
+    path("", storefront.ListingsView.as_view(), name="listings"),
     path(
         "listings/<uuid:listing_id>/",
-        storefront.ListingView.as_view(
-            get_listing=container.get_listing,
-            list_slots=container.list_slots,
-            hold_seats=container.hold_seats,
-        ),
+        storefront.ListingView.as_view(),
         name="listing",
     ),
     path(
         "bookings/",
-        storefront.BookingsView.as_view(list_booking_details=container.list_booking_details),
+        storefront.BookingsView.as_view(),
         name="bookings",
     ),
     path(
         "bookings/<str:reference>/",
-        storefront.BookingView.as_view(get_booking_details=container.get_booking_details),
+        storefront.BookingView.as_view(),
         name="booking",
     ),
     path(
         "bookings/<str:reference>/pay/",
-        storefront.PayView.as_view(checkout=container.checkout),
+        storefront.PayView.as_view(),
         name="pay",
     ),
     path(
         "bookings/<str:reference>/cancel/",
-        storefront.CancelView.as_view(cancel_booking=container.cancel_booking),
+        storefront.CancelView.as_view(),
         name="cancel",
     ),
     path("", include("adapters.storefront.urls")),  # log in, log out
@@ -142,9 +126,7 @@ urlpatterns = [
     path("api/docs/", swagger_ui, name="api-docs"),
     path(
         "webhooks/payments/<str:provider>/",
-        PaymentWebhookView.as_view(
-            parsers=container.webhook_parsers, handle_payment_event=container.handle_payment_event
-        ),
+        PaymentWebhookView.as_view(),
     ),
     path("health/", health.health, name="health"),
     path("health/live", health.live, name="health-live"),

@@ -3,8 +3,7 @@
 As in the catalogue, each view gets its use cases as providers from `config/urls.py`.
 """
 
-from collections.abc import Callable
-
+from dependency_injector.wiring import Provide, inject
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
@@ -16,7 +15,6 @@ from adapters.api.idempotency import HEADER, idempotent
 from adapters.api.pagination import PageParameters, page_request, read_query, serialized_page
 from adapters.api.schema import PROBLEM, paginated
 from adapters.api.shapes import shaped
-from adapters.api.wiring import not_wired
 from adapters.booking.serializers import (
     BookingSerializer,
     CheckoutSerializer,
@@ -31,8 +29,6 @@ from application.booking.list_bookings import ListBookings, ListBookingsQuery
 
 class BookingCollectionView(APIView):
     permission_classes = [IsAuthenticated]
-    hold_seats: Callable[[], HoldSeats] = not_wired
-    list_bookings: Callable[[], ListBookings] = not_wired
 
     @extend_schema(
         operation_id="bookings_list",
@@ -40,10 +36,13 @@ class BookingCollectionView(APIView):
         responses={200: paginated(BookingSerializer), 401: PROBLEM},
         tags=["bookings"],
     )
-    def get(self, request: Request) -> Response:
+    @inject
+    def get(
+        self, request: Request, list_bookings: ListBookings = Provide["list_bookings"]
+    ) -> Response:
         params = read_query(PageParameters, request)
         query = ListBookingsQuery(customer_id=request.user.pk, page=page_request(params))
-        page = self.list_bookings()(query)
+        page = list_bookings(query)
         return serialized_page(request, page, BookingSerializer)
 
     @extend_schema(
@@ -69,7 +68,8 @@ class BookingCollectionView(APIView):
     def post(self, request: Request) -> Response:
         return idempotent(request, lambda: self._hold(request))
 
-    def _hold(self, request: Request) -> Response:
+    @inject
+    def _hold(self, request: Request, hold_seats: HoldSeats = Provide["hold_seats"]) -> Response:
         payload = HoldRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         command = HoldSeatsCommand(
@@ -78,27 +78,28 @@ class BookingCollectionView(APIView):
                 HoldLine(line["slot_id"], line["seats"]) for line in payload.validated_data["lines"]
             ),
         )
-        booking = self.hold_seats()(command)
+        booking = hold_seats(command)
         return Response(shaped(BookingSerializer, booking), status=status.HTTP_201_CREATED)
 
 
 class BookingDetailView(APIView):
     permission_classes = [IsAuthenticated]
-    get_booking: Callable[[], GetBooking] = not_wired
 
     @extend_schema(
         operation_id="bookings_retrieve",
         responses={200: BookingSerializer, 404: PROBLEM},
         tags=["bookings"],
     )
-    def get(self, request: Request, reference: str) -> Response:
-        booking = self.get_booking()(GetBookingQuery(reference, request.user.pk))
+    @inject
+    def get(
+        self, request: Request, reference: str, get_booking: GetBooking = Provide["get_booking"]
+    ) -> Response:
+        booking = get_booking(GetBookingQuery(reference, request.user.pk))
         return Response(shaped(BookingSerializer, booking))
 
 
 class BookingCancelView(APIView):
     permission_classes = [IsAuthenticated]
-    cancel_booking: Callable[[], CancelBooking] = not_wired
 
     @extend_schema(
         operation_id="bookings_cancel",
@@ -106,14 +107,19 @@ class BookingCancelView(APIView):
         responses={200: BookingSerializer, 404: PROBLEM, 409: PROBLEM},
         tags=["bookings"],
     )
-    def post(self, request: Request, reference: str) -> Response:
-        booking = self.cancel_booking()(CancelBookingCommand(reference, request.user.pk))
+    @inject
+    def post(
+        self,
+        request: Request,
+        reference: str,
+        cancel_booking: CancelBooking = Provide["cancel_booking"],
+    ) -> Response:
+        booking = cancel_booking(CancelBookingCommand(reference, request.user.pk))
         return Response(shaped(BookingSerializer, booking))
 
 
 class BookingCheckoutView(APIView):
     permission_classes = [IsAuthenticated]
-    checkout: Callable[[], Checkout] = not_wired
 
     @extend_schema(
         operation_id="bookings_checkout",
@@ -126,6 +132,9 @@ class BookingCheckoutView(APIView):
         },
         tags=["bookings"],
     )
-    def post(self, request: Request, reference: str) -> Response:
-        result = self.checkout()(CheckoutCommand(reference, request.user.pk))
+    @inject
+    def post(
+        self, request: Request, reference: str, checkout: Checkout = Provide["checkout"]
+    ) -> Response:
+        result = checkout(CheckoutCommand(reference, request.user.pk))
         return Response(shaped(CheckoutSerializer, result))

@@ -7,9 +7,9 @@ whatever adapters the container holds at that moment, so `container.override(...
 in a test takes effect without touching this module.
 """
 
-from collections.abc import Callable
 from uuid import UUID
 
+from dependency_injector.wiring import Provide, inject
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,7 +18,6 @@ from rest_framework.views import APIView
 from adapters.api.pagination import PageParameters, page_request, read_query, serialized_page
 from adapters.api.schema import PROBLEM, paginated
 from adapters.api.shapes import shaped
-from adapters.api.wiring import not_wired
 from adapters.catalog.serializers import ListingSerializer, SlotSerializer, SlotWindowParameters
 from application.catalog.get_listing import GetListing, GetListingQuery
 from application.catalog.list_listings import ListListings, ListListingsQuery
@@ -26,36 +25,36 @@ from application.catalog.list_slots import ListSlots, ListSlotsQuery
 
 
 class ListingListView(APIView):
-    list_listings: Callable[[], ListListings] = not_wired
-
     @extend_schema(
         operation_id="listings_list",
         parameters=[PageParameters],
         responses={200: paginated(ListingSerializer), 400: PROBLEM},
         tags=["catalogue"],
     )
-    def get(self, request: Request) -> Response:
+    @inject
+    def get(
+        self, request: Request, list_listings: ListListings = Provide["list_listings"]
+    ) -> Response:
         params = read_query(PageParameters, request)
-        page = self.list_listings()(ListListingsQuery(page=page_request(params)))
+        page = list_listings(ListListingsQuery(page=page_request(params)))
         return serialized_page(request, page, ListingSerializer)
 
 
 class ListingDetailView(APIView):
-    get_listing: Callable[[], GetListing] = not_wired
-
     @extend_schema(
         operation_id="listings_retrieve",
         responses={200: ListingSerializer, 404: PROBLEM},
         tags=["catalogue"],
     )
-    def get(self, request: Request, listing_id: UUID) -> Response:
-        listing = self.get_listing()(GetListingQuery(listing_id))
+    @inject
+    def get(
+        self, request: Request, listing_id: UUID, get_listing: GetListing = Provide["get_listing"]
+    ) -> Response:
+        listing = get_listing(GetListingQuery(listing_id))
         return Response(shaped(ListingSerializer, listing))
 
 
 class SlotListView(APIView):
-    list_slots: Callable[[], ListSlots] = not_wired
-
     @extend_schema(
         parameters=[
             PageParameters,
@@ -72,7 +71,10 @@ class SlotListView(APIView):
         responses={200: paginated(SlotSerializer), 400: PROBLEM, 404: PROBLEM},
         tags=["catalogue"],
     )
-    def get(self, request: Request, listing_id: UUID) -> Response:
+    @inject
+    def get(
+        self, request: Request, listing_id: UUID, list_slots: ListSlots = Provide["list_slots"]
+    ) -> Response:
         params = read_query(SlotWindowParameters, request)
         query = ListSlotsQuery(
             listing_id=listing_id,
@@ -80,5 +82,5 @@ class SlotListView(APIView):
             starts_before=params.get("to"),
             page=page_request(params),
         )
-        page = self.list_slots()(query)
+        page = list_slots(query)
         return serialized_page(request, page, SlotSerializer)

@@ -4,10 +4,10 @@ Partners authenticate with `Authorization: Bearer <api key>` and see only their 
 Each view gets its use cases as providers from `config/urls.py`.
 """
 
-from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
+from dependency_injector.wiring import Provide, inject
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status
 from rest_framework.request import Request
@@ -23,7 +23,6 @@ from adapters.api.pagination import (
 )
 from adapters.api.schema import PROBLEM, paginated
 from adapters.api.shapes import shaped
-from adapters.api.wiring import not_wired
 from adapters.partners.auth import PartnerKeyAuthentication
 from adapters.partners.serializers import (
     DeliverySerializer,
@@ -66,18 +65,20 @@ TAGS = ["partners"]
 
 
 class SubscriptionCollectionView(PartnerView):
-    list_subscriptions: Callable[[], ListSubscriptions] = not_wired
-    create_subscription: Callable[[], CreateSubscription] = not_wired
-
     @extend_schema(
         operation_id="partner_subscriptions_list",
         parameters=[PageParameters],
         responses={200: paginated(SubscriptionSerializer), 401: PROBLEM},
         tags=TAGS,
     )
-    def get(self, request: Request) -> Response:
+    @inject
+    def get(
+        self,
+        request: Request,
+        list_subscriptions: ListSubscriptions = Provide["list_subscriptions"],
+    ) -> Response:
         params = read_query(PageParameters, request)
-        page = self.list_subscriptions()(
+        page = list_subscriptions(
             ListSubscriptionsQuery(self.partner_id(request), page_request(params))
         )
         return paginated_response(request, page, shown)
@@ -88,7 +89,12 @@ class SubscriptionCollectionView(PartnerView):
         responses={201: SubscriptionSerializer, 400: PROBLEM, 401: PROBLEM, 422: PROBLEM},
         tags=TAGS,
     )
-    def post(self, request: Request) -> Response:
+    @inject
+    def post(
+        self,
+        request: Request,
+        create_subscription: CreateSubscription = Provide["create_subscription"],
+    ) -> Response:
         payload = SubscriptionInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
@@ -99,24 +105,24 @@ class SubscriptionCollectionView(PartnerView):
             format=data["format"],
             is_active=data["is_active"],
         )
-        subscription = self.create_subscription()(command)
+        subscription = create_subscription(command)
         return Response(shown(subscription, reveal=True), status=status.HTTP_201_CREATED)
 
 
 class SubscriptionDetailView(PartnerView):
-    get_subscription: Callable[[], GetSubscription] = not_wired
-    update_subscription: Callable[[], UpdateSubscription] = not_wired
-    delete_subscription: Callable[[], DeleteSubscription] = not_wired
-
     @extend_schema(
         operation_id="partner_subscriptions_retrieve",
         responses={200: SubscriptionSerializer, 404: PROBLEM},
         tags=TAGS,
     )
-    def get(self, request: Request, subscription_id: UUID) -> Response:
-        found = self.get_subscription()(
-            GetSubscriptionQuery(self.partner_id(request), subscription_id)
-        )
+    @inject
+    def get(
+        self,
+        request: Request,
+        subscription_id: UUID,
+        get_subscription: GetSubscription = Provide["get_subscription"],
+    ) -> Response:
+        found = get_subscription(GetSubscriptionQuery(self.partner_id(request), subscription_id))
         return Response(shown(found))
 
     @extend_schema(
@@ -125,7 +131,13 @@ class SubscriptionDetailView(PartnerView):
         responses={200: SubscriptionSerializer, 400: PROBLEM, 404: PROBLEM, 422: PROBLEM},
         tags=TAGS,
     )
-    def patch(self, request: Request, subscription_id: UUID) -> Response:
+    @inject
+    def patch(
+        self,
+        request: Request,
+        subscription_id: UUID,
+        update_subscription: UpdateSubscription = Provide["update_subscription"],
+    ) -> Response:
         payload = SubscriptionInputSerializer(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
@@ -137,63 +149,75 @@ class SubscriptionDetailView(PartnerView):
             format=data.get("format"),
             is_active=data["is_active"] if "is_active" in request.data else None,
         )
-        return Response(shown(self.update_subscription()(command)))
+        return Response(shown(update_subscription(command)))
 
     @extend_schema(
         operation_id="partner_subscriptions_destroy", responses={204: None, 404: PROBLEM}, tags=TAGS
     )
-    def delete(self, request: Request, subscription_id: UUID) -> Response:
-        self.delete_subscription()(
-            DeleteSubscriptionCommand(self.partner_id(request), subscription_id)
-        )
+    @inject
+    def delete(
+        self,
+        request: Request,
+        subscription_id: UUID,
+        delete_subscription: DeleteSubscription = Provide["delete_subscription"],
+    ) -> Response:
+        delete_subscription(DeleteSubscriptionCommand(self.partner_id(request), subscription_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class RotateSecretView(PartnerView):
-    rotate_secret: Callable[[], RotateSecret] = not_wired
-
     @extend_schema(
         operation_id="partner_subscriptions_rotate_secret",
         request=None,
         responses={200: SubscriptionSerializer, 404: PROBLEM},
         tags=TAGS,
     )
-    def post(self, request: Request, subscription_id: UUID) -> Response:
-        rotated = self.rotate_secret()(
-            RotateSecretCommand(self.partner_id(request), subscription_id)
-        )
+    @inject
+    def post(
+        self,
+        request: Request,
+        subscription_id: UUID,
+        rotate_secret: RotateSecret = Provide["rotate_secret"],
+    ) -> Response:
+        rotated = rotate_secret(RotateSecretCommand(self.partner_id(request), subscription_id))
         return Response(shown(rotated, reveal=True))
 
 
 class TestEventView(PartnerView):
-    send_test_event: Callable[[], SendTestEvent] = not_wired
-
     @extend_schema(
         operation_id="partner_subscriptions_test",
         request=None,
         responses={202: DeliverySerializer, 404: PROBLEM},
         tags=TAGS,
     )
-    def post(self, request: Request, subscription_id: UUID) -> Response:
-        delivery = self.send_test_event()(
-            SendTestEventCommand(self.partner_id(request), subscription_id)
-        )
+    @inject
+    def post(
+        self,
+        request: Request,
+        subscription_id: UUID,
+        send_test_event: SendTestEvent = Provide["send_test_event"],
+    ) -> Response:
+        delivery = send_test_event(SendTestEventCommand(self.partner_id(request), subscription_id))
         return Response(shaped(DeliverySerializer, delivery), status=status.HTTP_202_ACCEPTED)
 
 
 class DeliveryCollectionView(PartnerView):
-    list_deliveries: Callable[[], ListDeliveries] = not_wired
-
     @extend_schema(
         operation_id="partner_deliveries_list",
         parameters=[PageParameters],
         responses={200: paginated(DeliverySerializer), 401: PROBLEM, 404: PROBLEM},
         tags=TAGS,
     )
-    def get(self, request: Request, subscription_id: UUID | None = None) -> Response:
+    @inject
+    def get(
+        self,
+        request: Request,
+        subscription_id: UUID | None = None,
+        list_deliveries: ListDeliveries = Provide["list_deliveries"],
+    ) -> Response:
         params = read_query(PageParameters, request)
         query = ListDeliveriesQuery(self.partner_id(request), subscription_id, page_request(params))
-        page = self.list_deliveries()(query)
+        page = list_deliveries(query)
         return serialized_page(request, page, DeliverySerializer)
 
 
@@ -211,14 +235,15 @@ class SubscriptionDeliveryListView(DeliveryCollectionView):
 
 
 class RedeliverView(PartnerView):
-    redeliver: Callable[[], Redeliver] = not_wired
-
     @extend_schema(
         operation_id="partner_deliveries_redeliver",
         request=None,
         responses={202: DeliverySerializer, 404: PROBLEM},
         tags=TAGS,
     )
-    def post(self, request: Request, delivery_id: UUID) -> Response:
-        delivery = self.redeliver()(RedeliverCommand(self.partner_id(request), delivery_id))
+    @inject
+    def post(
+        self, request: Request, delivery_id: UUID, redeliver: Redeliver = Provide["redeliver"]
+    ) -> Response:
+        delivery = redeliver(RedeliverCommand(self.partner_id(request), delivery_id))
         return Response(shaped(DeliverySerializer, delivery), status=status.HTTP_202_ACCEPTED)

@@ -13,9 +13,10 @@ duration (`payment event ...`).
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Protocol
 
+from dependency_injector.wiring import Provide, inject
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -25,7 +26,6 @@ from rest_framework.views import APIView
 
 from adapters.api.problems import problem_body, problem_response
 from adapters.api.schema import PROBLEM
-from adapters.api.wiring import not_wired
 from adapters.payments.signatures import InvalidSignature
 from adapters.platform.parsers import unstorable_text
 from application.booking.handle_payment_event import HandlePaymentEvent
@@ -55,8 +55,6 @@ class PaymentWebhookView(APIView):
     # Never rate-limited: a refused event is only sent again, and the signature already
     # keeps out whoever is not the provider.
     throttle_classes: list[type] = []
-    parsers: Callable[[], Mapping[str, WebhookParser]] = not_wired
-    handle_payment_event: Callable[[], HandlePaymentEvent] = not_wired
 
     @extend_schema(
         operation_id="payment_webhook",
@@ -76,9 +74,16 @@ class PaymentWebhookView(APIView):
         },
         tags=["webhooks"],
     )
-    def post(self, request: Request, provider: str) -> Response:
+    @inject
+    def post(
+        self,
+        request: Request,
+        provider: str,
+        parsers: Mapping[str, WebhookParser] = Provide["webhook_parsers"],
+        handle_payment_event: HandlePaymentEvent = Provide["handle_payment_event"],
+    ) -> Response:
         started = time.monotonic()
-        parser = self.parsers().get(provider)
+        parser = parsers.get(provider)
         if parser is None:
             _log_event(started, provider, "unknown-provider", logging.WARNING)
             return problem_response(
@@ -113,7 +118,7 @@ class PaymentWebhookView(APIView):
             "payment_id": event.payment_id,
         }
         try:
-            result = self.handle_payment_event()(event)
+            result = handle_payment_event(event)
         except Exception as error:  # answered by the problem handler (503 and the like)
             _log_event(
                 started, provider, "error", logging.ERROR, error=type(error).__name__, **fields

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
+from dependency_injector.wiring import Provide, inject
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
@@ -20,7 +21,6 @@ from django.shortcuts import redirect, render
 from django.views import View
 
 from adapters.api.idempotency import once
-from adapters.api.wiring import not_wired
 from adapters.storefront.forms import HoldForm
 from application.booking.cancel_booking import CancelBooking, CancelBookingCommand
 from application.booking.checkout import Checkout, CheckoutCommand
@@ -81,20 +81,17 @@ def attempt[T](request: HttpRequest, action: Callable[[], T]) -> T | None:
 
 
 class ListingsView(StorefrontView):
-    list_listings: Callable[[], ListListings] = not_wired
-
-    def get(self, request: HttpRequest) -> HttpResponse:
+    @inject
+    def get(
+        self, request: HttpRequest, list_listings: ListListings = Provide["list_listings"]
+    ) -> HttpResponse:
         query = ListListingsQuery(page=page_request(request, LISTINGS_PER_PAGE))
-        return render(request, "storefront/listings.html", {"page": self.list_listings()(query)})
+        return render(request, "storefront/listings.html", {"page": list_listings(query)})
 
 
 class ListingView(StorefrontView):
     """A listing, its upcoming slots with the seats each has left, and the form to hold
     seats in one of them (anyone may look; holding needs a customer)."""
-
-    get_listing: Callable[[], GetListing] = not_wired
-    list_slots: Callable[[], ListSlots] = not_wired
-    hold_seats: Callable[[], HoldSeats] = not_wired
 
     def get(self, request: HttpRequest, listing_id: UUID) -> HttpResponse:
         return self._page(request, listing_id, HoldForm.blank())
@@ -112,20 +109,30 @@ class ListingView(StorefrontView):
                 return redirect("storefront:booking", reference)
         return self._page(request, listing_id, form, status=422)
 
-    def _hold_once(self, request: HttpRequest, form: HoldForm) -> str:
+    @inject
+    def _hold_once(
+        self, request: HttpRequest, form: HoldForm, hold_seats: HoldSeats = Provide["hold_seats"]
+    ) -> str:
         """The booking's reference; the same form sent again gets the first one's."""
 
         def hold() -> str:
-            return self.hold_seats()(form.command(request.user.pk)).reference
+            return hold_seats(form.command(request.user.pk)).reference
 
         key = form.submission_key()
         return once(request.user, key, hold) if key else hold()
 
+    @inject
     def _page(
-        self, request: HttpRequest, listing_id: UUID, form: HoldForm, status: int = 200
+        self,
+        request: HttpRequest,
+        listing_id: UUID,
+        form: HoldForm,
+        status: int = 200,
+        get_listing: GetListing = Provide["get_listing"],
+        list_slots: ListSlots = Provide["list_slots"],
     ) -> HttpResponse:
-        listing = self.get_listing()(GetListingQuery(listing_id))
-        slots = self.list_slots()(
+        listing = get_listing(GetListingQuery(listing_id))
+        slots = list_slots(
             ListSlotsQuery(listing_id=listing_id, page=page_request(request, SLOTS_PER_PAGE))
         )
         context = {"listing": listing, "slots": slots, "form": form}
@@ -137,10 +144,14 @@ class BookingView(LoginRequiredMixin, StorefrontView):
     payment provider, a booking still held waits for the payment webhook: the page
     reloads itself until it has come."""
 
-    get_booking_details: Callable[[], GetBookingDetails] = not_wired
-
-    def get(self, request: HttpRequest, reference: str) -> HttpResponse:
-        details = self.get_booking_details()(GetBookingQuery(reference, request.user.pk))
+    @inject
+    def get(
+        self,
+        request: HttpRequest,
+        reference: str,
+        get_booking_details: GetBookingDetails = Provide["get_booking_details"],
+    ) -> HttpResponse:
+        details = get_booking_details(GetBookingQuery(reference, request.user.pk))
         booking = details.booking
         held = booking.status is BookingStatus.HELD
         context = {
@@ -160,12 +171,11 @@ class BookingView(LoginRequiredMixin, StorefrontView):
 class PayView(LoginRequiredMixin, StorefrontView):
     """Start paying (or pick up the payment already started) and go to the provider."""
 
-    checkout: Callable[[], Checkout] = not_wired
-
-    def post(self, request: HttpRequest, reference: str) -> HttpResponse:
-        started = attempt(
-            request, lambda: self.checkout()(CheckoutCommand(reference, request.user.pk))
-        )
+    @inject
+    def post(
+        self, request: HttpRequest, reference: str, checkout: Checkout = Provide["checkout"]
+    ) -> HttpResponse:
+        started = attempt(request, lambda: checkout(CheckoutCommand(reference, request.user.pk)))
         if started is None:
             return redirect("storefront:booking", reference)
         return HttpResponseRedirect(started.pay_url)
@@ -175,23 +185,30 @@ class BookingsView(LoginRequiredMixin, StorefrontView):
     """The customer's bookings, newest first, each saying what it booked and cancellable
     while it is live."""
 
-    list_booking_details: Callable[[], ListBookingDetails] = not_wired
-
-    def get(self, request: HttpRequest) -> HttpResponse:
+    @inject
+    def get(
+        self,
+        request: HttpRequest,
+        list_booking_details: ListBookingDetails = Provide["list_booking_details"],
+    ) -> HttpResponse:
         query = ListBookingsQuery(request.user.pk, page_request(request, BOOKINGS_PER_PAGE))
-        page = self.list_booking_details()(query)
+        page = list_booking_details(query)
         return render(request, "storefront/bookings.html", {"page": page})
 
 
 class CancelView(LoginRequiredMixin, StorefrontView):
     """Cancel, then show on "my bookings" what comes back under the listing's policy."""
 
-    cancel_booking: Callable[[], CancelBooking] = not_wired
-
-    def post(self, request: HttpRequest, reference: str) -> HttpResponse:
+    @inject
+    def post(
+        self,
+        request: HttpRequest,
+        reference: str,
+        cancel_booking: CancelBooking = Provide["cancel_booking"],
+    ) -> HttpResponse:
         cancelled = attempt(
             request,
-            lambda: self.cancel_booking()(CancelBookingCommand(reference, request.user.pk)),
+            lambda: cancel_booking(CancelBookingCommand(reference, request.user.pk)),
         )
         if cancelled is not None:
             messages.success(request, cancelled_message(cancelled))
