@@ -19,30 +19,12 @@ api_v1 = [
     path("auth/register/", RegisterView.as_view()),
     path("auth/token/", TokenView.as_view()),
     path("listings/", catalog.ListingListView.as_view()),
-    path(
-        "listings/<uuid:listing_id>/",
-        catalog.ListingDetailView.as_view(),
-    ),
-    path(
-        "listings/<uuid:listing_id>/slots/",
-        catalog.SlotListView.as_view(),
-    ),
-    path(
-        "bookings/",
-        booking.BookingCollectionView.as_view(),
-    ),
-    path(
-        "bookings/<str:reference>/",
-        booking.BookingDetailView.as_view(),
-    ),
-    path(
-        "bookings/<str:reference>/cancel/",
-        booking.BookingCancelView.as_view(),
-    ),
-    path(
-        "partners/subscriptions/",
-        partners.SubscriptionCollectionView.as_view(),
-    ),
+    path("listings/<uuid:listing_id>/", catalog.ListingDetailView.as_view()),
+    path("listings/<uuid:listing_id>/slots/", catalog.SlotListView.as_view()),
+    path("bookings/", booking.BookingCollectionView.as_view()),
+    path("bookings/<str:reference>/", booking.BookingDetailView.as_view()),
+    path("bookings/<str:reference>/cancel/", booking.BookingCancelView.as_view()),
+    path("partners/subscriptions/", partners.SubscriptionCollectionView.as_view()),
     path(
         "partners/subscriptions/<uuid:subscription_id>/",
         partners.SubscriptionDetailView.as_view(),
@@ -51,26 +33,14 @@ api_v1 = [
         "partners/subscriptions/<uuid:subscription_id>/rotate-secret/",
         partners.RotateSecretView.as_view(),
     ),
-    path(
-        "partners/subscriptions/<uuid:subscription_id>/test/",
-        partners.TestEventView.as_view(),
-    ),
+    path("partners/subscriptions/<uuid:subscription_id>/test/", partners.TestEventView.as_view()),
     path(
         "partners/subscriptions/<uuid:subscription_id>/deliveries/",
         partners.SubscriptionDeliveryListView.as_view(),
     ),
-    path(
-        "partners/deliveries/",
-        partners.DeliveryCollectionView.as_view(),
-    ),
-    path(
-        "partners/deliveries/<uuid:delivery_id>/redeliver/",
-        partners.RedeliverView.as_view(),
-    ),
-    path(
-        "bookings/<str:reference>/checkout/",
-        booking.BookingCheckoutView.as_view(),
-    ),
+    path("partners/deliveries/", partners.DeliveryCollectionView.as_view()),
+    path("partners/deliveries/<uuid:delivery_id>/redeliver/", partners.RedeliverView.as_view()),
+    path("bookings/<str:reference>/checkout/", booking.BookingCheckoutView.as_view()),
 ]
 
 # Swagger UI: its init script from this server (the split view, no inline script), the
@@ -92,31 +62,11 @@ swagger_ui = (csp_override if settings.SECURE_CSP else csp_report_only_override)
 # The storefront: server-rendered pages for customers over the same use cases.
 shop = [
     path("", storefront.ListingsView.as_view(), name="listings"),
-    path(
-        "listings/<uuid:listing_id>/",
-        storefront.ListingView.as_view(),
-        name="listing",
-    ),
-    path(
-        "bookings/",
-        storefront.BookingsView.as_view(),
-        name="bookings",
-    ),
-    path(
-        "bookings/<str:reference>/",
-        storefront.BookingView.as_view(),
-        name="booking",
-    ),
-    path(
-        "bookings/<str:reference>/pay/",
-        storefront.PayView.as_view(),
-        name="pay",
-    ),
-    path(
-        "bookings/<str:reference>/cancel/",
-        storefront.CancelView.as_view(),
-        name="cancel",
-    ),
+    path("listings/<uuid:listing_id>/", storefront.ListingView.as_view(), name="listing"),
+    path("bookings/", storefront.BookingsView.as_view(), name="bookings"),
+    path("bookings/<str:reference>/", storefront.BookingView.as_view(), name="booking"),
+    path("bookings/<str:reference>/pay/", storefront.PayView.as_view(), name="pay"),
+    path("bookings/<str:reference>/cancel/", storefront.CancelView.as_view(), name="cancel"),
     path("", include("adapters.storefront.urls")),  # log in, log out
 ]
 
@@ -124,10 +74,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", swagger_ui, name="api-docs"),
-    path(
-        "webhooks/payments/<str:provider>/",
-        PaymentWebhookView.as_view(),
-    ),
+    path("webhooks/payments/<str:provider>/", PaymentWebhookView.as_view()),
     path("health/", health.health, name="health"),
     path("health/live", health.live, name="health-live"),
     path("health/ready", health.ready, name="health-ready"),

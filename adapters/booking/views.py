@@ -1,6 +1,6 @@
 """Booking endpoints: a customer holds seats, reads and cancels their own bookings.
 
-As in the catalogue, each view gets its use cases as providers from `config/urls.py`.
+As in the catalogue, each view asks for its use cases by name with `Provide`.
 """
 
 from dependency_injector.wiring import Provide, inject

@@ -1,10 +1,9 @@
 """Catalogue endpoints: read the query, call one use case, shape its result.
 
-Each view receives its use case as a *provider* from `config/urls.py`
-(`View.as_view(list_listings=container.list_listings)`): Django's own way to pass
-arguments to a view. Calling the provider per request builds the use case with
-whatever adapters the container holds at that moment, so `container.override(...)`
-in a test takes effect without touching this module.
+Each view asks for its use case by name (`@inject` and `Provide["list_listings"]`);
+wiring (config/apps.py) passes one built per request with whatever adapters the
+container holds at that moment, so `container.x.override(...)` in a test takes effect
+without touching this module.
 """
 
 from uuid import UUID

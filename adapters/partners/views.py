@@ -1,7 +1,7 @@
 """The partner API: subscriptions, their secrets and test events, deliveries and redelivery.
 
 Partners authenticate with `Authorization: Bearer <api key>` and see only their own.
-Each view gets its use cases as providers from `config/urls.py`.
+Each view asks for its use cases by name with `Provide`.
 """
 
 from typing import Any

@@ -1,8 +1,7 @@
 """Storefront pages: read the request, call a use case, render what it returns.
 
-Each view gets its use cases as *providers* from `config/urls.py`
-(`ListingView.as_view(get_listing=container.get_listing, ...)`), exactly as the API
-views do, and calls the provider per request, so a container override reaches it.
+Each view asks for its use cases by name with `Provide`, exactly as the API views do,
+so a container override reaches it.
 Domain errors are translated here and nowhere else in the storefront: a refused hold
 goes beside the form field it is about, a refused payment or cancellation becomes a
 message on the next page, and whatever is not found is the storefront's 404 page.
