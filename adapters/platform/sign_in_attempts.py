@@ -1,7 +1,7 @@
 """Failed sign-ins, counted so that passwords cannot be guessed at speed.
 
 Two counts in Django's cache (Redis in production, shared by every worker), each for a
-window of `WINDOW_SECONDS` from its first failure:
+window of `WINDOW_SECONDS` from its first attempt:
 - per email *and* client address: `PER_ACCOUNT` failures, then that pair is refused
   until the window ends, right password or not. Counting the pair, not the email
   alone, means nobody can lock a customer out from another address.
@@ -14,6 +14,7 @@ storefront's sign-in form and the API's token endpoint count here, so neither is
 around the other. `SIGN_IN_LIMITS=off` turns the refusals off.
 """
 
+import contextlib
 import hashlib
 from collections.abc import Callable
 
@@ -35,15 +36,30 @@ def attempt[T](
     email: str | None, address: str, verify: Callable[[], T], failure: type[Exception]
 ) -> T:
     """`verify` the credentials unless this email from this address (or this address
-    at all) failed too often (TooManyFailures); a `failure` it raises is counted."""
-    if email and refused(email, address):
+    at all) failed too often (TooManyFailures).
+
+    The attempt is counted *before* `verify` runs, with the cache's atomic increment,
+    so guesses sent in parallel each take a place under the limit and no more than the
+    limit ever reach `verify`. A refusal gives its places back; so does a success, which
+    also clears this email's count from this address. The address's count across emails
+    keeps its failures: signing in to one's own account must not wipe the guesses that
+    address made at others'."""
+    if not email or not settings.SIGN_IN_LIMITS:
+        return verify()
+    keys = _keys(email, address)
+    counts = {key: _count(key) for key in keys}
+    if any(counts[key] > limit for key, limit in keys.items()):
+        for key in keys:  # a refusal is not a failure: it gives its places back
+            _uncount(key)
         raise TooManyFailures
     try:
-        return verify()
+        result = verify()
     except failure:
-        if email:
-            failed(email, address)
-        raise
+        raise  # the attempt stays counted: it was a failure
+    pair, by_address = keys
+    cache.delete(pair)
+    _uncount(by_address)
+    return result
 
 
 def client_address(request: HttpRequest) -> str:
@@ -55,33 +71,30 @@ def _digest(text: str) -> str:
 
 
 def _keys(email: str, address: str) -> dict[str, int]:
-    """Each count's cache key and its limit; hashed: no email stored, and a key's length
-    does not depend on what a client sent."""
+    """Each count's cache key and its limit: the email from this address first, then the
+    address. Hashed: no email stored, and a key's length does not depend on what a
+    client sent."""
     return {
         f"sign-in:pair:{_digest(f'{email}\n{address}')}": PER_ACCOUNT,
         f"sign-in:address:{_digest(address)}": PER_ADDRESS,
     }
 
 
-def refused(email: str, address: str) -> bool:
-    """Whether this email from this address may not even try now."""
-    if not settings.SIGN_IN_LIMITS:
-        return False
-    keys = _keys(email, address)
-    counts = cache.get_many(list(keys))
-    return any(counts.get(key, 0) >= limit for key, limit in keys.items())
+def _count(key: str) -> int:
+    """One more attempt on `key`'s count, atomically; the first opens the window."""
+    cache.add(key, 0, WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the window closed in between: this attempt opens the next one
+        cache.add(key, 1, WINDOW_SECONDS)
+        return 1
+    if count == 1:
+        # Had the key expired between add and incr, the increment made a new one
+        # without an expiry: give it one (a no-op otherwise).
+        cache.touch(key, WINDOW_SECONDS)
+    return count
 
 
-def failed(email: str, address: str) -> None:
-    for key in _keys(email, address):
-        if cache.add(key, 1, WINDOW_SECONDS):  # the first failure opens the window
-            continue
-        try:
-            count = cache.incr(key)
-        except ValueError:  # the window closed in between
-            cache.add(key, 1, WINDOW_SECONDS)
-            continue
-        if count == 1:
-            # The key expired between the cache's existence check and its increment,
-            # which then made a new one without an expiry: give it one.
-            cache.touch(key, WINDOW_SECONDS)
+def _uncount(key: str) -> None:
+    with contextlib.suppress(ValueError):  # the window closed meanwhile: nothing to give back
+        cache.decr(key)

@@ -1,14 +1,22 @@
 """Failed sign-ins (`adapters/platform/sign_in_attempts.py`) through either door, the
 API's token endpoint and the storefront's form, counted together; the client's own
-X-Forwarded-For does not reset them; SIGN_IN_LIMITS=off lifts them."""
+X-Forwarded-For does not reset them; guesses in parallel cannot pass the limit; a
+success clears the email's count; SIGN_IN_LIMITS=off lifts them."""
 
+import threading
+import time
 from typing import Any
 
 import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from adapters.platform.sign_in_attempts import PER_ACCOUNT, WINDOW_SECONDS
+from adapters.platform.sign_in_attempts import (
+    PER_ACCOUNT,
+    WINDOW_SECONDS,
+    TooManyFailures,
+    attempt,
+)
 from tests.api.customers import make_customer
 
 pytestmark = pytest.mark.django_db
@@ -61,3 +69,47 @@ def test_off_lifts_the_limit(settings: Any) -> None:
         ask_token("no")
 
     assert ask_token("pw-42").status_code == 200
+
+
+class WrongPassword(Exception):
+    pass
+
+
+def test_guesses_in_parallel_cannot_pass_the_limit() -> None:
+    """Twelve guesses at once: each is counted before its password is checked, so only
+    the first five reach the check, though none has failed yet when all have started."""
+    checked: list[int] = []
+    outcomes: list[str] = []
+    start = threading.Barrier(12)
+
+    def wrong_password() -> None:
+        checked.append(1)
+        time.sleep(0.05)  # a slow hash: every guess is in flight together
+        raise WrongPassword
+
+    def guess() -> None:
+        start.wait()
+        try:
+            attempt(EMAIL, ADDRESS, wrong_password, WrongPassword)
+        except WrongPassword:
+            outcomes.append("checked")
+        except TooManyFailures:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=guess) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(checked) == PER_ACCOUNT
+    assert sorted(outcomes) == ["checked"] * PER_ACCOUNT + ["refused"] * (12 - PER_ACCOUNT)
+
+
+def test_a_success_clears_the_emails_count() -> None:
+    for _ in range(PER_ACCOUNT - 1):
+        ask_token("no")
+
+    assert ask_token("pw-42").status_code == 200
+    assert [ask_token("no").status_code for _ in range(PER_ACCOUNT)] == [400] * PER_ACCOUNT
+    assert ask_token("pw-42").status_code == 429
