@@ -116,16 +116,22 @@ def held(customer, slot):
 
 class FakeSandbox:
     """Answers `requests.post` to the sandbox API as the sandbox would, and records
-    every call; `fail_next = True` makes the next call fail like a provider outage."""
+    every call; `fail_next = True` makes the next call fail like a provider outage,
+    `refuse_next = 401` makes the provider answer the next call with that 4xx."""
 
     def __init__(self):
         self.calls = []
         self.fail_next = False
+        self.refuse_next = None
 
     def post(self, url, json=None, headers=None, timeout=None):
         if self.fail_next:
             self.fail_next = False
             raise requests.ConnectionError("sandbox down")
+        if self.refuse_next:
+            refused = requests.Response()
+            refused.status_code, refused.url, self.refuse_next = self.refuse_next, url, None
+            return refused
         key = headers["Idempotency-Key"]
         self.calls.append((url.removeprefix(settings.PAYMENTS_SANDBOX_URL), key, json))
         response = mock.Mock(status_code=201)

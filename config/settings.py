@@ -316,7 +316,10 @@ PAYMENTS_SANDBOX_WEBHOOK_SECRET = os.environ.get(
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")  # tests point it at a local stand-in
-STRIPE_PAY_URL = os.environ.get("STRIPE_PAY_URL", f"{PORTSIDE_BASE_URL}/pay/{{reference}}/")
+# Portside ships no page that runs Stripe's Payment Element: with Stripe, the page where
+# the customer pays is yours to host, and checkout sends them to it ({reference} and
+# {payment_id} filled in). No default: a made-up address would send them nowhere.
+STRIPE_PAY_URL = os.environ.get("STRIPE_PAY_URL", "")
 # Whose webhooks are accepted: the active provider's, and any named here (after a switch,
 # the old provider's late events still land). Only these parsers exist at all.
 PAYMENT_WEBHOOK_PROVIDERS = sorted({PAYMENT_PROVIDER, *env_list("PAYMENT_WEBHOOK_PROVIDERS")})
@@ -329,9 +332,12 @@ if PRODUCTION and PAYMENTS_SANDBOX_ENABLED:
     )
 if PAYMENT_PROVIDER not in {"sandbox", "stripe"}:
     raise ImproperlyConfigured(f"PAYMENT_PROVIDER is sandbox or stripe, not {PAYMENT_PROVIDER!r}.")
-if PAYMENT_PROVIDER == "stripe" and not (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET):
+if PAYMENT_PROVIDER == "stripe" and not (
+    STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET and STRIPE_PAY_URL
+):
     raise ImproperlyConfigured(
-        "PAYMENT_PROVIDER=stripe needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET."
+        "PAYMENT_PROVIDER=stripe needs STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET and "
+        "STRIPE_PAY_URL (the page you host that runs Stripe's Payment Element)."
     )
 
 # ---- partner webhooks: where deliveries may go (SSRF protection). Outside development

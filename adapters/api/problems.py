@@ -20,7 +20,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from application.shared.errors import ServiceUnavailable
+from application.shared.errors import PaymentRefused, ServiceUnavailable
 from domain.booking.errors import CannotCheckout, IllegalTransition, PaymentMismatch
 from domain.catalog.errors import NotEnoughSeats
 from domain.shared.errors import Conflict, DomainError, Fault, InvalidInput, NotFound
@@ -132,6 +132,18 @@ def too_large_problem(limit: int) -> dict[str, Any]:
     )
 
 
+def payment_refused_problem() -> dict[str, Any]:
+    """What the customer sees of a provider's refusal: not its words (they may name keys
+    or accounts), only that nothing changed and that retrying will not help."""
+    return problem_body(
+        502,
+        "payment-refused",
+        "Payment Refused",
+        "The payment provider refused the request. Nothing was changed; trying again "
+        "will not help, so please contact us.",
+    )
+
+
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's EXCEPTION_HANDLER: every error leaves as problem details."""
     if isinstance(exc, RequestDataTooBig):
@@ -142,6 +154,9 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     if isinstance(exc, ServiceUnavailable):
         body = problem_body(503, "service-unavailable", "Service Unavailable", str(exc))
         return problem_response(body, {"Retry-After": "30"})
+    if isinstance(exc, PaymentRefused):
+        logger.error("payment provider refused: %s", exc)
+        return problem_response(payment_refused_problem())
     if database_unavailable(exc):
         logger.warning("database unavailable: %s", str(exc).strip() or type(exc).__name__)
         return problem_response(

@@ -3,7 +3,7 @@
 from functools import cache
 from typing import Any
 
-from drf_spectacular.utils import inline_serializer
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
 
@@ -26,6 +26,9 @@ class ProblemSerializer(serializers.Serializer):
 
 
 PROBLEM = ProblemSerializer
+REFUSED = OpenApiResponse(
+    PROBLEM, description="The payment provider refused the request; nothing changed, no retry."
+)
 
 
 @cache  # one component per item type, however many views list it

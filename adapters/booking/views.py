@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from adapters.api.idempotency import HEADER, idempotent
 from adapters.api.pagination import PageParameters, page_request, read_query, serialized_page
-from adapters.api.schema import PROBLEM, paginated
+from adapters.api.schema import PROBLEM, REFUSED, paginated
 from adapters.api.shapes import shaped
 from adapters.booking.serializers import (
     BookingSerializer,
@@ -104,7 +104,13 @@ class BookingCancelView(APIView):
     @extend_schema(
         operation_id="bookings_cancel",
         request=None,
-        responses={200: BookingSerializer, 404: PROBLEM, 409: PROBLEM},
+        responses={
+            200: BookingSerializer,
+            404: PROBLEM,
+            409: PROBLEM,
+            502: REFUSED,
+            503: OpenApiResponse(PROBLEM, description="The payment provider did not answer."),
+        },
         tags=["bookings"],
     )
     @inject
@@ -128,6 +134,7 @@ class BookingCheckoutView(APIView):
             200: CheckoutSerializer,
             404: PROBLEM,
             409: OpenApiResponse(PROBLEM, description="Not held, or the hold has lapsed."),
+            502: REFUSED,
             503: OpenApiResponse(PROBLEM, description="The payment provider did not answer."),
         },
         tags=["bookings"],

@@ -7,9 +7,9 @@ from uuid import UUID
 
 import requests
 
+from adapters.payments.failures import provider_failure
 from adapters.payments.signatures import verify
 from application.booking.ports import StartedPayment
-from application.shared.errors import ServiceUnavailable
 from domain.booking.payments import PaymentEvent, PaymentEventKind
 from domain.shared.money import Money
 
@@ -39,7 +39,8 @@ class SandboxGateway:
             )
             response.raise_for_status()
         except requests.RequestException as error:
-            raise ServiceUnavailable(f"The sandbox provider failed: {error}") from error
+            status = error.response.status_code if error.response is not None else None
+            raise provider_failure("The sandbox provider", status, str(error)) from error
         data: dict[str, Any] = response.json()
         return data
 

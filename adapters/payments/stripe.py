@@ -7,9 +7,9 @@ from uuid import UUID
 
 import stripe
 
+from adapters.payments.failures import provider_failure
 from adapters.payments.signatures import InvalidSignature
 from application.booking.ports import StartedPayment
-from application.shared.errors import ServiceUnavailable
 from domain.booking.payments import PaymentEvent, PaymentEventKind
 from domain.shared.money import MINOR_UNITS, Money
 
@@ -53,7 +53,7 @@ class StripeGateway:
                 options={"idempotency_key": idempotency_key},
             )
         except stripe.StripeError as error:
-            raise ServiceUnavailable(f"Stripe refused or failed: {error}") from error
+            raise provider_failure("Stripe", error.http_status, str(error)) from error
         return StartedPayment(
             self.name, intent.id, self._pay_url.format(reference=reference, payment_id=intent.id)
         )
@@ -65,7 +65,7 @@ class StripeGateway:
                 options={"idempotency_key": idempotency_key},
             )
         except stripe.StripeError as error:
-            raise ServiceUnavailable(f"Stripe refused or failed: {error}") from error
+            raise provider_failure("Stripe", error.http_status, str(error)) from error
         return str(refund.id)
 
 

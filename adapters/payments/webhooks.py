@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from adapters.api.problems import problem_body, problem_response
-from adapters.api.schema import PROBLEM
+from adapters.api.schema import PROBLEM, REFUSED
 from adapters.payments.signatures import InvalidSignature
 from adapters.platform.parsers import unstorable_text
 from application.booking.handle_payment_event import HandlePaymentEvent
@@ -68,6 +68,7 @@ class PaymentWebhookView(APIView):
                 PROBLEM, description="Bad, missing or stale signature; malformed event."
             ),
             404: PROBLEM,
+            502: REFUSED,
             503: OpenApiResponse(
                 PROBLEM, description="The provider failed while refunding; retry."
             ),

@@ -7,6 +7,7 @@ goes beside the form field it is about, a refused payment or cancellation become
 message on the next page, and whatever is not found is the storefront's 404 page.
 """
 
+import logging
 from collections.abc import Callable
 from typing import Any
 from uuid import UUID
@@ -31,7 +32,7 @@ from application.booking.list_bookings import ListBookingsQuery
 from application.catalog.get_listing import GetListing, GetListingQuery
 from application.catalog.list_listings import ListListings, ListListingsQuery
 from application.catalog.list_slots import ListSlots, ListSlotsQuery
-from application.shared.errors import ServiceUnavailable
+from application.shared.errors import PaymentRefused, ServiceUnavailable
 from application.shared.pagination import PageRequest
 from domain.booking.booking import Booking, BookingStatus
 from domain.booking.payments import PaymentStatus
@@ -40,11 +41,14 @@ from domain.shared.errors import DomainError, InvalidInput, NotFound
 LISTINGS_PER_PAGE = 12
 SLOTS_PER_PAGE = 8
 BOOKINGS_PER_PAGE = 10
+logger = logging.getLogger(__name__)
+
 # Seconds between reloads of a booking page that waits for the payment webhook.
 REFRESH_SECONDS = 2
 # The query string the payment provider's return URL carries (PAYMENTS_RETURN_URL).
 RETURNED_FROM_PAYMENT = "returned"
 PROVIDER_DOWN = "The payment provider did not answer. Please try again in a moment."
+PROVIDER_REFUSED = "The payment provider refused this. Nothing was changed; please contact us."
 
 
 class StorefrontView(View):
@@ -76,6 +80,9 @@ def attempt[T](request: HttpRequest, action: Callable[[], T]) -> T | None:
         messages.error(request, str(error))
     except ServiceUnavailable:
         messages.error(request, PROVIDER_DOWN)
+    except PaymentRefused as refused:
+        logger.error("payment provider refused: %s", refused)
+        messages.error(request, PROVIDER_REFUSED)
     return None
 
 

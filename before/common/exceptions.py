@@ -49,6 +49,21 @@ class ServiceUnavailable(Problem):
     default_code = "service-unavailable"
 
 
+class PaymentRefused(Problem):
+    """The payment provider answered with a refusal (a 4xx but 429): retrying will not help."""
+
+    title = "Payment Refused"
+    status_code = status.HTTP_502_BAD_GATEWAY
+    default_code = "payment-refused"
+    default_detail = (
+        "The payment provider refused the request. Nothing was changed; trying again "
+        "will not help, so please contact us."
+    )
+
+    def __init__(self) -> None:
+        super().__init__(self.default_detail)
+
+
 class QueryParameterInvalid(exceptions.ValidationError):
     """A query-string parameter that cannot be read: 400 naming the `parameter`."""
 

@@ -1,18 +1,22 @@
 """A small client for the sandbox payment provider's HTTP API, and its webhook signature.
 
-Any failure to reach the provider, or an error answer, is `ProviderUnavailable`: a 503
-with Retry-After, raised inside the caller's transaction so that nothing changes.
+No answer, a 429 or a 5xx is `ProviderUnavailable`: a 503 with Retry-After. Any other
+4xx is `PaymentRefused`, a 502 that says retrying will not help. Both are raised inside
+the caller's transaction, so that nothing changes.
 """
 
 import hashlib
 import hmac
+import logging
 import time
 
 import requests
 from django.conf import settings
 
-from before.common.exceptions import ServiceUnavailable
+from before.common.exceptions import PaymentRefused, ServiceUnavailable
 from before.common.money import round_amount
+
+logger = logging.getLogger(__name__)
 
 PROVIDER = "sandbox"
 SIGNATURE_HEADER = "Sandbox-Signature"
@@ -41,6 +45,11 @@ def _post(path, payload, idempotency_key):
         )
         response.raise_for_status()
         return response.json()
+    except requests.HTTPError as error:
+        if 400 <= error.response.status_code < 500 and error.response.status_code != 429:
+            logger.error("the sandbox provider refused: %s", error)
+            raise PaymentRefused() from error
+        raise ProviderUnavailable(f"The sandbox provider failed: {error}") from error
     except (requests.RequestException, ValueError) as error:
         raise ProviderUnavailable(f"The sandbox provider failed: {error}") from error
 

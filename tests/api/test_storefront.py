@@ -6,7 +6,7 @@ in, and query budgets that do not grow with the database."""
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from dependency_injector import providers
@@ -18,6 +18,7 @@ from adapters.catalog import models as catalog_models
 from adapters.memory.booking import InMemoryPaymentGateway
 from adapters.platform.sign_in_attempts import PER_ACCOUNT, PER_ADDRESS, WINDOW_SECONDS
 from adapters.storefront.views import BOOKINGS_PER_PAGE, LISTINGS_PER_PAGE, SLOTS_PER_PAGE
+from application.shared.errors import PaymentRefused
 from config.container import container
 from tests.api.customers import Customer, make_customer
 from tests.api.test_booking_api import hold_directly, seats_held
@@ -488,6 +489,26 @@ class TestBookingPage:
         assert messages_on(response) == [
             "The payment provider did not answer. Please try again in a moment."
         ]
+        assert "Held" in text(response)
+
+    def test_a_provider_refusal_is_a_message_that_says_to_contact_us(
+        self,
+        browser: Client,
+        reference: str,
+        gateway: InMemoryPaymentGateway,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        def refuse(**_: object) -> NoReturn:
+            raise PaymentRefused("The sandbox provider refused the request (401): bad key")
+
+        monkeypatch.setattr(gateway, "start_payment", refuse)
+
+        response = browser.post(f"/bookings/{reference}/pay/", follow=True)
+
+        assert messages_on(response) == [
+            "The payment provider refused this. Nothing was changed; please contact us."
+        ]
+        assert "bad key" not in text(response)
         assert "Held" in text(response)
 
     def test_a_booking_that_cannot_be_paid_says_why(

@@ -38,6 +38,7 @@ def production_env(**overrides: str) -> dict[str, str]:
         PAYMENT_PROVIDER="stripe",
         STRIPE_SECRET_KEY="sk_test_production_settings",
         STRIPE_WEBHOOK_SECRET="whsec_production_settings",
+        STRIPE_PAY_URL="https://shop.example.com/pay/{reference}/",
     )
     env.update(overrides)
     return {key: value for key, value in env.items() if value}
@@ -72,6 +73,7 @@ def test_check_deploy_reports_no_issue() -> None:
         ({"DJANGO_ENV": "staging"}, "DJANGO_ENV is development or production"),
         ({"CACHE_URL": ""}, "CACHE_URL must name a shared cache"),
         ({"PAYMENT_PROVIDER": "sandbox"}, "The sandbox payment provider takes no money"),
+        ({"STRIPE_PAY_URL": ""}, "PAYMENT_PROVIDER=stripe needs STRIPE_SECRET_KEY"),
     ],
 )
 def test_production_refuses_to_start_without_its_essentials(

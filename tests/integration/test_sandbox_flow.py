@@ -298,6 +298,32 @@ def test_the_sandbox_api_wants_its_api_key(shop: Shop, slot: catalog_models.Slot
     assert SandboxPayment.objects.get(id=checkout["payment_id"]).status == "pending"
 
 
+def test_a_provider_that_refuses_the_checkout_is_a_502_and_nothing_changes(
+    shop: Shop, slot: catalog_models.Slot
+) -> None:
+    """The sandbox answers 401 to a wrong API key: a refusal, which trying again would
+    only repeat, so not the 503-with-Retry-After of a provider that did not answer."""
+    reference = shop.hold(slot)["reference"]
+    wrong_key = SandboxGateway(
+        base_url=f"{shop.url}/sandbox",
+        api_key="sk_sandbox_wrong",
+        webhook_url=f"{shop.url}/webhooks/payments/sandbox/",
+        return_url=f"{shop.url}/health/?booking={{reference}}",
+    )
+
+    with container.sandbox_gateway.override(providers.Object(wrong_key)):
+        response = shop.post(f"/api/v1/bookings/{reference}/checkout/")
+
+    assert response.status_code == 502
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json()["type"] == "/problems/payment-refused"
+    assert "sk_sandbox" not in response.text  # the provider's words stay in the log
+    assert "Retry-After" not in response.headers
+    assert shop.booking(reference)["status"] == "held"
+    assert not booking_models.BookingPayment.objects.exists()
+    assert not SandboxPayment.objects.exists()
+
+
 def test_the_pay_page_shows_the_amount_and_paying_there_confirms_the_booking(
     shop: Shop, slot: catalog_models.Slot
 ) -> None:

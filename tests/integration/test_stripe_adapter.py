@@ -38,7 +38,7 @@ from adapters.payments.sandbox import SandboxWebhookParser
 from adapters.payments.signatures import InvalidSignature
 from adapters.payments.stripe import StripeGateway, StripeWebhookParser, stripe_gateway
 from application.booking.ports import StartedPayment
-from application.shared.errors import ServiceUnavailable
+from application.shared.errors import PaymentRefused, ServiceUnavailable
 from config.container import container
 from domain.booking.payments import PaymentEvent, PaymentEventKind
 from domain.shared.money import Money
@@ -268,21 +268,35 @@ def refund(gateway: StripeGateway) -> str:
     "scripted",
     [
         Scripted(402, stripe_error("card_error", "Your card was declined.", code="card_declined")),
-        Scripted(
-            500,
-            stripe_error("api_error", "Something went wrong on Stripe's end."),
-            {"Stripe-Should-Retry": "false"},
-        ),
         Scripted(401, stripe_error("invalid_request_error", "Invalid API Key provided.")),
+        Scripted(400, stripe_error("invalid_request_error", "Amount must be at least 50 cents.")),
     ],
-    ids=["402-card-error", "500-api-error", "401-bad-key"],
+    ids=["402-card-error", "401-bad-key", "400-invalid-request"],
 )
-def test_a_stripe_error_becomes_service_unavailable(
+def test_a_stripe_refusal_is_payment_refused_not_a_service_to_retry(
     gateway: StripeGateway, stripe_api: StripeStandIn, call: Any, scripted: Scripted
 ) -> None:
     stripe_api.script.append(scripted)
 
-    with pytest.raises(ServiceUnavailable, match="Stripe refused or failed"):
+    with pytest.raises(PaymentRefused, match=rf"Stripe refused the request \({scripted.status}\)"):
+        call(gateway)
+
+    assert len(stripe_api.requests) == 1
+
+
+@pytest.mark.parametrize("call", [start, refund], ids=["payment_intent", "refund"])
+def test_a_stripe_failure_it_says_not_to_retry_is_service_unavailable(
+    gateway: StripeGateway, stripe_api: StripeStandIn, call: Any
+) -> None:
+    stripe_api.script.append(
+        Scripted(
+            500,
+            stripe_error("api_error", "Something went wrong on Stripe's end."),
+            {"Stripe-Should-Retry": "false"},
+        )
+    )
+
+    with pytest.raises(ServiceUnavailable, match="Stripe did not answer"):
         call(gateway)
 
     assert len(stripe_api.requests) == 1  # an answer Stripe says not to retry is not retried

@@ -100,6 +100,20 @@ def test_a_provider_outage_is_a_503_and_starts_nothing(customer, held, sandbox):
     assert not Payment.objects.exists()
 
 
+def test_a_provider_refusal_is_a_502_without_retry_after_and_starts_nothing(
+    customer, held, sandbox
+):
+    sandbox.refuse_next = 401
+
+    response = checkout(customer, held)
+
+    assert response.status_code == 502
+    assert "Retry-After" not in response
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["type"] == "/problems/payment-refused"
+    assert not Payment.objects.exists()
+
+
 class TestCancellingAPaidBooking:
     def test_refunds_by_the_listings_policy(self, customer, slot, held, sandbox):
         booking = pay(customer, held, sandbox)
