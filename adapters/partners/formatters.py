@@ -1,7 +1,9 @@
 """Payload formats, one class each; `FORMATTERS` is the registry the container serves.
 
-A new format is a class with `render()` and one line in `FORMATTERS`: no view, task or
-use case changes.
+A format builds its envelope (a mapping) and serializes it; the subscription's payload
+options are applied in between (`application.partners.payload_options`), so every
+format gets every option. A new format is a class with `envelope()` and `serialize()`
+and one line in `FORMATTERS`: no view, task or use case changes.
 """
 
 import json
@@ -9,7 +11,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from typing import Any
 
-from application.partners.ports import PartnerEvent, PayloadFormatter, RenderedPayload
+from application.partners.ports import PartnerEvent, PayloadFormatter
 
 
 def _json(value: Any) -> str:
@@ -23,17 +25,22 @@ def _timestamp(event: PartnerEvent) -> str:
 class StandardWebhooksFormatter:
     """The Standard Webhooks envelope: `{"type", "timestamp", "data"}`."""
 
-    def render(self, event: PartnerEvent) -> RenderedPayload:
-        body = {"type": event.type, "timestamp": _timestamp(event), "data": event.data}
-        return RenderedPayload("application/json", _json(body))
+    content_type = "application/json"
+
+    def envelope(self, event: PartnerEvent) -> dict[str, Any]:
+        return {"type": event.type, "timestamp": _timestamp(event), "data": event.data}
+
+    def serialize(self, envelope: Mapping[str, Any]) -> str:
+        return _json(envelope)
 
 
 class CloudEventsFormatter:
     """CloudEvents 1.0, structured mode: attributes and data in one JSON document."""
 
     SOURCE = "/portside/bookings"
+    content_type = "application/cloudevents+json"
 
-    def render(self, event: PartnerEvent) -> RenderedPayload:
+    def envelope(self, event: PartnerEvent) -> dict[str, Any]:
         body = {
             "specversion": "1.0",
             "id": event.webhook_id,
@@ -45,19 +52,34 @@ class CloudEventsFormatter:
         }
         if reference := event.data.get("reference"):
             body["subject"] = reference
-        return RenderedPayload("application/cloudevents+json", _json(body))
+        return body
+
+    def serialize(self, envelope: Mapping[str, Any]) -> str:
+        return _json(envelope)
 
 
 class LegacyXmlFormatter:
-    """A plain XML document for systems that read nothing else."""
+    """A plain XML document for systems that read nothing else: the envelope's scalars
+    are attributes of `<event>`, its data a child element."""
 
-    def render(self, event: PartnerEvent) -> RenderedPayload:
-        root = ET.Element(
-            "event", type=event.type, id=event.webhook_id, timestamp=_timestamp(event)
-        )
-        _append(root, "data", event.data)
-        body = ET.tostring(root, encoding="unicode", xml_declaration=True)
-        return RenderedPayload("application/xml", body)
+    content_type = "application/xml"
+
+    def envelope(self, event: PartnerEvent) -> dict[str, Any]:
+        return {
+            "type": event.type,
+            "id": event.webhook_id,
+            "timestamp": _timestamp(event),
+            "data": event.data,
+        }
+
+    def serialize(self, envelope: Mapping[str, Any]) -> str:
+        root = ET.Element("event")
+        for key, value in envelope.items():
+            if isinstance(value, Mapping):
+                _append(root, key, value)
+            else:
+                root.set(key, str(value))
+        return ET.tostring(root, encoding="unicode", xml_declaration=True)
 
 
 def _append(parent: ET.Element, name: str, value: Any) -> None:

@@ -1,4 +1,5 @@
-"""Use case: a partner subscribes a URL to booking events in the format it chooses."""
+"""Use case: a partner subscribes a URL to booking events in the format and with the
+payload options it chooses."""
 
 from uuid import uuid4
 
@@ -7,6 +8,7 @@ import attrs
 from application.partners.checks import SubscriptionChecks
 from application.partners.ports import PartnerUnitOfWork
 from domain.partners import signing
+from domain.partners.payload_options import PayloadOptions
 from domain.partners.subscription import Subscription
 
 
@@ -17,6 +19,7 @@ class CreateSubscriptionCommand:
     event_types: frozenset[str]
     format: str
     is_active: bool = True
+    payload_options: PayloadOptions = PayloadOptions()
 
 
 class CreateSubscription:
@@ -34,6 +37,7 @@ class CreateSubscription:
             format=command.format,
             secret=signing.new_secret(),
             is_active=command.is_active,
+            payload_options=command.payload_options,
         )
         with self._uow as uow:
             uow.subscriptions.add(subscription)

@@ -30,9 +30,15 @@ class RenderedPayload:
 
 
 class PayloadFormatter(Protocol):
-    """One payload format (a strategy): a new format is one class and one registration."""
+    """One payload format (a strategy): a new format is one class and one registration.
+    It builds an envelope and serializes it; the payload options act in between."""
 
-    def render(self, event: PartnerEvent) -> RenderedPayload: ...
+    @property
+    def content_type(self) -> str: ...
+
+    def envelope(self, event: PartnerEvent) -> dict[str, Any]: ...
+
+    def serialize(self, envelope: Mapping[str, Any]) -> str: ...
 
 
 class SubscriptionRepository(Protocol):

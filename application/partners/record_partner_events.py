@@ -9,6 +9,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from uuid import UUID, uuid4
 
+from application.partners.payload_options import render
 from application.partners.payloads import booking_data
 from application.partners.ports import (
     DeliveryQueue,
@@ -65,8 +66,10 @@ class RecordPartnerEvents:
                     )
                     continue
                 webhook_id = self._webhook_ids()
-                payload = formatter.render(
-                    PartnerEvent(webhook_id, event_type, event.occurred_at, data)
+                payload = render(
+                    formatter,
+                    PartnerEvent(webhook_id, event_type, event.occurred_at, data),
+                    subscription.payload_options,
                 )
                 delivery = Delivery(
                     id=uuid4(),

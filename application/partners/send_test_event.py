@@ -5,6 +5,7 @@ from uuid import UUID, uuid4
 
 import attrs
 
+from application.partners.payload_options import render
 from application.partners.ports import (
     DeliveryQueue,
     PartnerEvent,
@@ -48,8 +49,10 @@ class SendTestEvent:
                 "message": "A test event from Portside.",
                 "subscription_id": str(subscription.id),
             }
-            payload = self._formatters[subscription.format].render(
-                PartnerEvent(webhook_id, TEST_EVENT_TYPE, now, data)
+            payload = render(
+                self._formatters[subscription.format],
+                PartnerEvent(webhook_id, TEST_EVENT_TYPE, now, data),
+                subscription.payload_options,
             )
             delivery = Delivery(
                 id=uuid4(),

@@ -1,4 +1,5 @@
-"""Use case: a partner changes its subscription's URL, events, format or pause state."""
+"""Use case: a partner changes its subscription's URL, events, format, payload
+options or pause state."""
 
 from uuid import UUID
 
@@ -7,6 +8,7 @@ import attrs
 from application.partners.checks import SubscriptionChecks
 from application.partners.ports import PartnerUnitOfWork
 from domain.partners.errors import SubscriptionNotFound
+from domain.partners.payload_options import PayloadOptions
 from domain.partners.subscription import Subscription
 
 
@@ -20,6 +22,7 @@ class UpdateSubscriptionCommand:
     event_types: frozenset[str] | None = None
     format: str | None = None
     is_active: bool | None = None
+    payload_options: PayloadOptions | None = None
 
 
 class UpdateSubscription:
@@ -35,7 +38,7 @@ class UpdateSubscription:
                 raise SubscriptionNotFound(f"No subscription {command.subscription_id}.")
             changes = {
                 name: value
-                for name in ("url", "event_types", "format", "is_active")
+                for name in ("url", "event_types", "format", "is_active", "payload_options")
                 if (value := getattr(command, name)) is not None
             }
             updated = attrs.evolve(current, **changes)  # re-runs the entity's checks

@@ -1,5 +1,5 @@
-"""A partner's subscription: where to send which booking events, in which format,
-signed with which secret."""
+"""A partner's subscription: where to send which booking events, in which format
+shaped by which options, signed with which secret."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import attrs
 
 from domain.partners.errors import InvalidSubscription, RotationUnderWay
 from domain.partners.events import EVENT_TYPE_NAMES
+from domain.partners.payload_options import PayloadOptions
 from domain.shared.errors import Fault
 
 # After a rotation the old secret keeps signing beside the new one for this long, so a
@@ -28,6 +29,7 @@ class Subscription:
     is_active: bool = True
     previous_secret: str | None = None
     previous_secret_expires_at: datetime | None = None
+    payload_options: PayloadOptions = PayloadOptions()
 
     def __attrs_post_init__(self) -> None:
         unknown = sorted(self.event_types - EVENT_TYPE_NAMES)

@@ -35,6 +35,7 @@ from application.partners.sweep_deliveries import SweepDeliveries
 from application.partners.update_subscription import UpdateSubscription
 from domain.booking.booking import Booking
 from domain.partners.delivery import Delivery
+from domain.partners.payload_options import PayloadOptions
 from domain.partners.subscription import Subscription
 from domain.shared.events import DomainEvent
 from tests.unit.booking.builders import HOLD_FOR
@@ -94,9 +95,10 @@ class Partners:
         event_types: frozenset[str] = frozenset(),
         format: str = "standard-webhooks",
         is_active: bool = True,
+        options: PayloadOptions = PayloadOptions(),
     ) -> Subscription:
         return self.create(
-            CreateSubscriptionCommand(partner_id, url, event_types, format, is_active)
+            CreateSubscriptionCommand(partner_id, url, event_types, format, is_active, options)
         )
 
     def test_event(self, subscription: Subscription) -> Delivery:

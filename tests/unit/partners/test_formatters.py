@@ -25,8 +25,10 @@ from adapters.partners.formatters import (
     LegacyXmlFormatter,
     StandardWebhooksFormatter,
 )
+from application.partners.payload_options import render as render_with
 from application.partners.ports import PartnerEvent
 from domain.partners import signing
+from domain.partners.payload_options import PayloadOptions
 from tests.unit.partners.builders import EVENTS, OTHER_SECRET, SECRET, an_event
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -47,7 +49,7 @@ def golden_path(name: str, case: str) -> Path:
 
 
 def render(name: str, event: PartnerEvent) -> str:
-    return FORMATTERS[name].render(event).body
+    return render_with(FORMATTERS[name], event, PayloadOptions()).body
 
 
 # ---------------------------------------------------------------- golden files
@@ -120,7 +122,7 @@ def test_a_held_booking_has_a_null_refund() -> None:
     ],
 )
 def test_each_format_names_its_content_type(formatter: Any, content_type: str) -> None:
-    assert formatter.render(EVENTS["held"]).content_type == content_type
+    assert render_with(formatter, EVENTS["held"], PayloadOptions()).content_type == content_type
 
 
 def test_json_bodies_keep_non_ascii_as_utf_8() -> None:

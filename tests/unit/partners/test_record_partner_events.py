@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from adapters.partners.formatters import FORMATTERS
+from application.partners.payload_options import render
 from application.partners.payloads import booking_data
 from application.partners.ports import PartnerEvent
 from domain.booking.events import (
@@ -19,6 +20,7 @@ from domain.booking.events import (
 )
 from domain.catalog.errors import NotEnoughSeats
 from domain.partners.delivery import DeliveryStatus
+from domain.partners.payload_options import PayloadOptions
 from domain.shared.money import Money
 from tests.unit.partners.builders import NOW, a_booking
 from tests.unit.partners.partners import Partners, shop_feeding
@@ -59,8 +61,10 @@ def test_the_body_is_rendered_in_the_subscriptions_format(partners: Partners, fo
     (delivery_id,) = partners.record([HELD], {BOOKING.id: BOOKING})
 
     delivery = partners.stored(delivery_id)
-    expected = FORMATTERS[format].render(
-        PartnerEvent(delivery.webhook_id, "booking.held", NOW, booking_data(BOOKING))
+    expected = render(
+        FORMATTERS[format],
+        PartnerEvent(delivery.webhook_id, "booking.held", NOW, booking_data(BOOKING)),
+        PayloadOptions(),
     )
     assert (delivery.content_type, delivery.body) == (expected.content_type, expected.body)
 
@@ -131,8 +135,10 @@ def test_a_hold_through_hold_seats_records_a_booking_held_delivery(partners: Par
     assert delivery.subscription_id == subscription.id
     assert delivery.event_type == "booking.held"
     assert partners.queue.queued == [delivery.id]
-    sent = FORMATTERS["standard-webhooks"].render(
-        PartnerEvent(delivery.webhook_id, "booking.held", NOW, booking_data(booking))
+    sent = render(
+        FORMATTERS["standard-webhooks"],
+        PartnerEvent(delivery.webhook_id, "booking.held", NOW, booking_data(booking)),
+        PayloadOptions(),
     )
     assert delivery.body == sent.body
     assert booking.reference in delivery.body
