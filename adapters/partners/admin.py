@@ -11,8 +11,11 @@ from django.http import HttpRequest
 from adapters.partners import models
 from adapters.partners.auth import hash_key, new_api_key
 from adapters.partners.formatters import FORMATTERS
+from adapters.partners.serializers import PayloadOptionsSerializer
 from application.partners.redeliver import Redeliver, RedeliverCommand
+from domain.partners.errors import InvalidSubscription
 from domain.partners.events import EVENT_TYPE_NAMES
+from domain.partners.payload_options import PayloadOptions
 from domain.partners.signing import new_secret
 
 
@@ -38,19 +41,32 @@ class PartnerAdmin(admin.ModelAdmin):
 
 
 class SubscriptionForm(forms.ModelForm):
-    """The admin may only store what the domain accepts: known formats and event types."""
+    """The admin may only store what the domain accepts: known formats, event types and
+    payload options."""
 
     format = forms.ChoiceField(choices=[(name, name) for name in sorted(FORMATTERS)])
 
     class Meta:
         model = models.Subscription
-        fields = ["partner", "url", "event_types", "format", "is_active"]
+        fields = ["partner", "url", "event_types", "format", "payload_options", "is_active"]
 
     def clean_event_types(self) -> Any:
         value = self.cleaned_data["event_types"]
         if not isinstance(value, list) or not set(map(str, value)) <= EVENT_TYPE_NAMES:
             raise forms.ValidationError(f"A list of any of {', '.join(sorted(EVENT_TYPE_NAMES))}.")
         return value
+
+    def clean_payload_options(self) -> Any:
+        """The API's shape check, then the domain's rules; stored as the domain wrote it."""
+        shape = PayloadOptionsSerializer(data=self.cleaned_data["payload_options"] or {})
+        if not shape.is_valid():
+            raise forms.ValidationError(str(shape.errors))
+        try:
+            return PayloadOptions(**shape.validated_data).as_dict()
+        except InvalidSubscription as refused:
+            raise forms.ValidationError(
+                [message for messages in refused.fields.values() for message in messages]
+            ) from refused
 
 
 @admin.register(models.Subscription)

@@ -6,6 +6,7 @@ from typing import Any
 
 from adapters.partners import models
 from domain.partners.delivery import Attempt, Delivery, DeliveryStatus
+from domain.partners.payload_options import PayloadOptions
 from domain.partners.subscription import Subscription
 
 
@@ -16,6 +17,7 @@ def subscription_from_row(row: models.Subscription) -> Subscription:
         url=row.url,
         event_types=frozenset(row.event_types),
         format=row.format,
+        payload_options=PayloadOptions(**row.payload_options),
         secret=row.secret,
         is_active=row.is_active,
         previous_secret=row.previous_secret or None,
@@ -29,6 +31,7 @@ def subscription_fields(subscription: Subscription) -> dict[str, Any]:
         "url": subscription.url,
         "event_types": sorted(subscription.event_types),
         "format": subscription.format,
+        "payload_options": subscription.payload_options.as_dict(),
         "secret": subscription.secret,
         "previous_secret": subscription.previous_secret or "",
         "previous_secret_expires_at": subscription.previous_secret_expires_at,

@@ -28,6 +28,9 @@ class Subscription(models.Model):
     url = models.URLField(max_length=500)
     event_types = models.JSONField(default=list, blank=True, help_text="Empty: every event.")
     format = models.CharField(max_length=30)
+    payload_options = models.JSONField(
+        default=dict, blank=True, help_text="minor_units, fields, rename; empty: none."
+    )
     secret = models.CharField(max_length=100)
     previous_secret = models.CharField(max_length=100, blank=True)
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True)

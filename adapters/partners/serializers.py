@@ -7,11 +7,34 @@ from rest_framework import serializers
 from adapters.partners.formatters import FORMATTERS
 from domain.partners.delivery import Delivery
 from domain.partners.events import EVENT_TYPE_NAMES
+from domain.partners.payload_options import ENVELOPE_KEYS, PAYLOAD_FIELDS
 from domain.partners.subscription import Subscription
 
 
 def masked(secret: str) -> str:
     return f"{secret[:10]}…{secret[-4:]}"
+
+
+class PayloadOptionsSerializer(serializers.Serializer):
+    """The shape of the options; what they may name the domain checks (422)."""
+
+    minor_units = serializers.BooleanField(
+        required=False, default=False, help_text="Amounts as integers in minor units (cents)."
+    )
+    fields = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        default=list,
+        max_length=len(PAYLOAD_FIELDS),
+        help_text=f"Only these booking fields, any of {', '.join(PAYLOAD_FIELDS)}; empty: all.",
+    )
+    rename = serializers.DictField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        default=dict,
+        help_text=f'Envelope keys to rename, e.g. {{"type": "event"}}; any of '
+        f"{', '.join(sorted(ENVELOPE_KEYS))}.",
+    )
 
 
 class SubscriptionInputSerializer(serializers.Serializer):
@@ -27,6 +50,9 @@ class SubscriptionInputSerializer(serializers.Serializer):
         max_length=30, help_text=f"One of {', '.join(sorted(FORMATTERS))}."
     )
     is_active = serializers.BooleanField(required=False, default=True)
+    payload_options = PayloadOptionsSerializer(
+        required=False, help_text="How the payloads are shaped; a change replaces them whole."
+    )
 
 
 class SubscriptionSerializer(serializers.Serializer):
@@ -34,6 +60,7 @@ class SubscriptionSerializer(serializers.Serializer):
     url = serializers.CharField()
     event_types = serializers.ListField(child=serializers.CharField())
     format = serializers.CharField()
+    payload_options = PayloadOptionsSerializer()
     secret = serializers.CharField(
         help_text="In full only when created or rotated; masked otherwise."
     )
@@ -46,6 +73,7 @@ class SubscriptionSerializer(serializers.Serializer):
             "url": instance.url,
             "event_types": sorted(instance.event_types),
             "format": instance.format,
+            "payload_options": instance.payload_options.as_dict(),
             "secret": instance.secret if reveal else masked(instance.secret),
             "is_active": instance.is_active,
         }

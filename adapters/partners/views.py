@@ -42,6 +42,7 @@ from application.partners.redeliver import Redeliver, RedeliverCommand
 from application.partners.rotate_secret import RotateSecret, RotateSecretCommand
 from application.partners.send_test_event import SendTestEvent, SendTestEventCommand
 from application.partners.update_subscription import UpdateSubscription, UpdateSubscriptionCommand
+from domain.partners.payload_options import PayloadOptions
 
 
 class IsPartner(permissions.BasePermission):
@@ -104,6 +105,7 @@ class SubscriptionCollectionView(PartnerView):
             event_types=frozenset(data["event_types"]),
             format=data["format"],
             is_active=data["is_active"],
+            payload_options=PayloadOptions(**data.get("payload_options", {})),
         )
         subscription = create_subscription(command)
         return Response(shown(subscription, reveal=True), status=status.HTTP_201_CREATED)
@@ -148,6 +150,9 @@ class SubscriptionDetailView(PartnerView):
             event_types=frozenset(data["event_types"]) if "event_types" in request.data else None,
             format=data.get("format"),
             is_active=data["is_active"] if "is_active" in request.data else None,
+            payload_options=(
+                PayloadOptions(**data["payload_options"]) if "payload_options" in data else None
+            ),
         )
         return Response(shown(update_subscription(command)))
 

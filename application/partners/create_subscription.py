@@ -19,7 +19,7 @@ class CreateSubscriptionCommand:
     event_types: frozenset[str]
     format: str
     is_active: bool = True
-    payload_options: PayloadOptions = PayloadOptions()
+    payload_options: PayloadOptions = attrs.field(factory=PayloadOptions)
 
 
 class CreateSubscription:

@@ -6,7 +6,6 @@ checked here, whatever door they came in by (the partner API, the admin)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 
 import attrs
 

@@ -29,7 +29,7 @@ class Subscription:
     is_active: bool = True
     previous_secret: str | None = None
     previous_secret_expires_at: datetime | None = None
-    payload_options: PayloadOptions = PayloadOptions()
+    payload_options: PayloadOptions = attrs.field(factory=PayloadOptions)
 
     def __attrs_post_init__(self) -> None:
         unknown = sorted(self.event_types - EVENT_TYPE_NAMES)

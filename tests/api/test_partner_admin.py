@@ -12,6 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from adapters.memory.partners import FixedResolver, ScriptedSender
+from adapters.partners.admin import SubscriptionForm
 from adapters.partners.models import Delivery, Partner, Subscription
 from config.container import container
 
@@ -93,3 +94,49 @@ def test_the_deliver_webhooks_command_sends_what_is_due() -> None:
     ]
     due.refresh_from_db()
     assert due.status == "delivered"
+
+
+@pytest.mark.parametrize(
+    ("options", "stored"),
+    [
+        ("{}", {"minor_units": False, "fields": [], "rename": {}}),
+        (
+            '{"minor_units": true, "rename": {"data": "payload"}}',
+            {"minor_units": True, "fields": [], "rename": {"data": "payload"}},
+        ),
+    ],
+)
+def test_an_operator_sets_payload_options_in_the_admin(options: str, stored: Any) -> None:
+    partner = Partner.objects.create(name="Chat", api_key_hash="h" * 64, api_key_prefix="x")
+    form = SubscriptionForm(
+        data={
+            "partner": partner.pk,
+            "url": "https://hooks.partner.example/portside",
+            "event_types": "[]",
+            "format": "cloudevents",
+            "payload_options": options,
+            "is_active": "on",
+        }
+    )
+
+    assert form.is_valid(), form.errors
+    assert form.save().payload_options == stored
+
+
+@pytest.mark.parametrize(
+    "options", ['{"fields": ["price"]}', '{"rename": {"type": "data"}}', '{"minor_units": "x"}']
+)
+def test_the_admin_refuses_payload_options_the_api_refuses(options: str) -> None:
+    partner = Partner.objects.create(name="Chat", api_key_hash="h" * 64, api_key_prefix="x")
+    form = SubscriptionForm(
+        data={
+            "partner": partner.pk,
+            "url": "https://hooks.partner.example/portside",
+            "event_types": "[]",
+            "format": "cloudevents",
+            "payload_options": options,
+        }
+    )
+
+    assert not form.is_valid()
+    assert list(form.errors) == ["payload_options"]

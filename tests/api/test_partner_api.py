@@ -53,7 +53,15 @@ TEST_EVENT_TYPES = {
     "cloudevents": "com.portside.test",
     "legacy-xml": "portside.test",
 }
-SUBSCRIPTION_FIELDS = {"id", "url", "event_types", "format", "secret", "is_active"}
+SUBSCRIPTION_FIELDS = {
+    "id",
+    "url",
+    "event_types",
+    "format",
+    "payload_options",
+    "secret",
+    "is_active",
+}
 DELIVERY_FIELDS = {
     "id",
     "webhook_id",
@@ -998,3 +1006,107 @@ class TestQueryBudgets:
 
         assert response.json()["count"] == 30
         assert len(response.json()["results"]) == min(page_size, 30)
+
+
+# ---------------------------------------------------------------- payload options
+
+
+OPTIONS = {
+    "minor_units": True,
+    "fields": ["reference", "total"],
+    "rename": {"type": "event", "data": "payload"},
+}
+NO_OPTIONS = {"minor_units": False, "fields": [], "rename": {}}
+
+
+class TestPayloadOptions:
+    def patch(self, partner: Partner, subscription_id: str, body: Any) -> Response:
+        return partner.client.patch(f"{SUBSCRIPTIONS}{subscription_id}/", body, format="json")
+
+    def test_a_subscription_has_none_unless_asked(self, partner: Partner) -> None:
+        assert subscription(partner)["payload_options"] == NO_OPTIONS
+
+    def test_options_are_stored_and_read_back(self, partner: Partner) -> None:
+        created = subscription(partner, payload_options=OPTIONS)
+
+        assert created["payload_options"] == OPTIONS
+        read = partner.client.get(f"{SUBSCRIPTIONS}{created['id']}/").json()
+        assert read["payload_options"] == OPTIONS
+        assert models.Subscription.objects.get(id=created["id"]).payload_options == OPTIONS
+
+    def test_options_left_out_take_their_defaults(self, partner: Partner) -> None:
+        created = subscription(partner, payload_options={"minor_units": True})
+
+        assert created["payload_options"] == {**NO_OPTIONS, "minor_units": True}
+
+    def test_a_change_replaces_the_options_whole_and_leaves_the_rest(
+        self, partner: Partner
+    ) -> None:
+        created = subscription(partner, payload_options=OPTIONS, format="cloudevents")
+
+        response = self.patch(partner, created["id"], {"payload_options": {"fields": ["status"]}})
+
+        assert response.status_code == 200, response.content
+        assert response.json()["payload_options"] == {**NO_OPTIONS, "fields": ["status"]}
+        assert response.json()["format"] == "cloudevents"
+        unchanged = self.patch(partner, created["id"], {"is_active": False})
+        assert unchanged.json()["payload_options"] == {**NO_OPTIONS, "fields": ["status"]}
+
+    def test_a_test_event_comes_shaped_by_the_options(
+        self, partner: Partner, django_capture_on_commit_callbacks: Capture
+    ) -> None:
+        created = subscription(partner, payload_options=OPTIONS)
+
+        send_test_event(partner, created["id"], django_capture_on_commit_callbacks)
+
+        body = json.loads(models.Delivery.objects.get().body)
+        assert body["event"] == "portside.test"
+        assert body["payload"]["message"] == "A test event from Portside."
+        assert "type" not in body
+
+    @pytest.mark.parametrize(
+        ("options", "pointer"),
+        [
+            ({"fields": ["reference", "price"]}, "#/payload_options/fields/1"),
+            ({"rename": {"kind": "event"}}, "#/payload_options/rename/kind"),
+            ({"rename": {"type": "data"}}, "#/payload_options/rename/type"),
+            ({"rename": {"type": "two words"}}, "#/payload_options/rename/type"),
+        ],
+    )
+    def test_an_unknown_field_or_a_bad_rename_is_a_422_with_a_pointer(
+        self, partner: Partner, options: dict[str, Any], pointer: str
+    ) -> None:
+        problem = assert_problem(
+            subscribe(partner, payload_options=options), 422, "invalid-request"
+        )
+
+        assert pointers(problem) == [pointer]
+        assert not models.Subscription.objects.exists()
+
+    def test_a_bad_change_leaves_the_options_as_they_were(self, partner: Partner) -> None:
+        created = subscription(partner, payload_options=OPTIONS)
+
+        response = self.patch(partner, created["id"], {"payload_options": {"fields": ["nope"]}})
+
+        assert pointers(assert_problem(response, 422, "invalid-request")) == [
+            "#/payload_options/fields/0"
+        ]
+        assert models.Subscription.objects.get(id=created["id"]).payload_options == OPTIONS
+
+    @pytest.mark.parametrize(
+        ("options", "pointer"),
+        [
+            ("minor", "#/payload_options"),
+            ({"minor_units": "perhaps"}, "#/payload_options/minor_units"),
+            ({"fields": "reference"}, "#/payload_options/fields"),
+            ({"rename": ["type", "event"]}, "#/payload_options/rename"),
+        ],
+    )
+    def test_options_of_the_wrong_shape_are_a_400(
+        self, partner: Partner, options: Any, pointer: str
+    ) -> None:
+        problem = assert_problem(
+            subscribe(partner, payload_options=options), 400, "invalid-request"
+        )
+
+        assert pointer in pointers(problem)

@@ -11,7 +11,7 @@ savepoint here and the after-commit callbacks are run by
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +30,7 @@ from adapters.memory.partners import FixedResolver, ScriptedSender
 from adapters.partners import models
 from adapters.partners.auth import new_partner
 from adapters.partners.formatters import FORMATTERS
-from application.partners.ports import PartnerEvent, RenderedPayload
+from application.partners.ports import PartnerEvent
 from config.container import container
 from tests.factories.orm import SlotRowFactory
 
@@ -316,8 +316,13 @@ class TestCancel:
 class ExplodingFormatter:
     """A format whose rendering fails: the outbox raises inside the booking transaction."""
 
-    def render(self, event: PartnerEvent) -> RenderedPayload:
+    content_type = "application/json"
+
+    def envelope(self, event: PartnerEvent) -> dict[str, Any]:
         raise RuntimeError("the formatter broke")
+
+    def serialize(self, envelope: Mapping[str, Any]) -> str:
+        raise AssertionError("never reached")
 
 
 class TestRollback:

@@ -34,7 +34,15 @@ SUBSCRIPTIONS = "/api/v1/partners/subscriptions/"
 DELIVERIES = "/api/v1/partners/deliveries/"
 PROBLEM_JSON = "application/problem+json"
 FORMATS = ["standard-webhooks", "cloudevents", "legacy-xml"]
-SUBSCRIPTION_FIELDS = {"id", "url", "event_types", "format", "secret", "is_active"}
+SUBSCRIPTION_FIELDS = {
+    "id",
+    "url",
+    "event_types",
+    "format",
+    "payload_options",
+    "secret",
+    "is_active",
+}
 DELIVERY_FIELDS = {
     "id",
     "webhook_id",

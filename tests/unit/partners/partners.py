@@ -95,10 +95,12 @@ class Partners:
         event_types: frozenset[str] = frozenset(),
         format: str = "standard-webhooks",
         is_active: bool = True,
-        options: PayloadOptions = PayloadOptions(),
+        options: PayloadOptions | None = None,
     ) -> Subscription:
         return self.create(
-            CreateSubscriptionCommand(partner_id, url, event_types, format, is_active, options)
+            CreateSubscriptionCommand(
+                partner_id, url, event_types, format, is_active, options or PayloadOptions()
+            )
         )
 
     def test_event(self, subscription: Subscription) -> Delivery:
