@@ -1,8 +1,8 @@
 """Partners, their webhook subscriptions, and every delivery with its attempts.
 
-The rules live on the models: a subscription validates its own URL (SSRF), format and
-event types in `full_clean()`, rotates its own secret and knows which secrets sign; a
-delivery records its attempts and works out its next retry.
+The rules live on the models: a subscription validates its own URL (SSRF), format,
+event types and payload options in `full_clean()`, rotates its own secret and knows
+which secrets sign; a delivery records its attempts and works out its next retry.
 """
 
 import base64
@@ -17,7 +17,13 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
-from before.partners.validators import EVENT_TYPES, validate_event_types, validate_webhook_url
+from before.partners.validators import (
+    EVENT_TYPES,
+    default_payload_options,
+    validate_event_types,
+    validate_payload_options,
+    validate_webhook_url,
+)
 
 TEST_EVENT_TYPE = "portside.test"  # what "send a test event" sends; not subscribable
 API_KEY_PREFIX = "pk_"
@@ -118,6 +124,12 @@ class Subscription(models.Model):
         help_text=f"Any of {', '.join(EVENT_TYPES)}; empty means every event.",
     )
     format = models.CharField(max_length=30, choices=Format.choices)
+    payload_options = models.JSONField(
+        default=default_payload_options,
+        blank=True,
+        validators=[validate_payload_options],
+        help_text="minor_units (amounts in cents), fields (only these), rename (envelope keys).",
+    )
     secret = models.CharField(max_length=100, default=new_secret)
     previous_secret = models.CharField(max_length=100, blank=True)
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True)

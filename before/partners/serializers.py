@@ -2,7 +2,8 @@
 deliveries with every attempt.
 
 A body of the wrong shape is a 400; a subscription the model refuses in `full_clean()`
-(unsafe URL, unknown format or event type) is a 422 naming the field."""
+(unsafe URL, unknown format or event type, payload options naming what is not there)
+is a 422 naming the field."""
 
 from typing import Any
 
@@ -11,7 +12,33 @@ from rest_framework import serializers
 
 from before.common.exceptions import RuleViolation
 from before.partners.models import Delivery, DeliveryAttempt, Subscription
-from before.partners.validators import EVENT_TYPES
+from before.partners.validators import (
+    ENVELOPE_KEYS,
+    EVENT_TYPES,
+    PAYLOAD_FIELDS,
+    default_payload_options,
+    payload_option_errors,
+)
+
+
+class PayloadOptionsSerializer(serializers.Serializer):
+    minor_units = serializers.BooleanField(
+        required=False, default=False, help_text="Amounts as integers in minor units (cents)."
+    )
+    fields = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        default=list,
+        max_length=len(PAYLOAD_FIELDS),
+        help_text=f"Only these booking fields, any of {', '.join(PAYLOAD_FIELDS)}; empty: all.",
+    )
+    rename = serializers.DictField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        default=dict,
+        help_text=f'Envelope keys to rename, e.g. {{"type": "event"}}; any of '
+        f"{', '.join(sorted(ENVELOPE_KEYS))}.",
+    )
 
 
 class SubscriptionSerializer(serializers.ModelSerializer):
@@ -27,16 +54,22 @@ class SubscriptionSerializer(serializers.ModelSerializer):
     format = serializers.CharField(
         max_length=30, help_text=f"One of {', '.join(Subscription.Format.values)}."
     )
+    payload_options = PayloadOptionsSerializer(
+        required=False, help_text="How the payloads are shaped; a change replaces them whole."
+    )
     secret = serializers.CharField(
         read_only=True, help_text="In full only when created or rotated; masked otherwise."
     )
 
     class Meta:
         model = Subscription
-        fields = ["id", "url", "event_types", "format", "secret", "is_active"]
+        fields = ["id", "url", "event_types", "format", "payload_options", "secret", "is_active"]
 
     def validate_event_types(self, value: list[str]) -> list[str]:
         return sorted(set(value))
+
+    def validate_payload_options(self, value: dict[str, Any]) -> dict[str, Any]:
+        return {**default_payload_options(), **value}  # a PATCH replaces them whole
 
     def to_representation(self, instance: Subscription) -> dict[str, Any]:
         data = super().to_representation(instance)
@@ -53,6 +86,9 @@ class SubscriptionSerializer(serializers.ModelSerializer):
         return self._clean_and_save(instance)
 
     def _clean_and_save(self, subscription: Subscription) -> Subscription:
+        # Checked before full_clean() too, for a pointer into the options.
+        if errors := payload_option_errors(subscription.payload_options):
+            raise RuleViolation("Invalid payload options.", errors)
         try:
             subscription.full_clean()
         except ModelValidationError as error:

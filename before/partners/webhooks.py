@@ -15,6 +15,7 @@ import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -23,8 +24,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from before.common.money import MINOR_UNITS
 from before.partners.models import SECRET_PREFIX, Delivery, Subscription
-from before.partners.validators import validate_webhook_url
+from before.partners.validators import PAYLOAD_FIELDS, validate_webhook_url
 
 TIMEOUT = (3.05, 10)  # connect, read (seconds)
 EXCERPT = 500  # characters of the partner's answer kept with the attempt
@@ -50,34 +52,71 @@ def signature_headers(
 
 
 def render(delivery: Delivery) -> tuple[str, str]:
-    """The content type and body of a delivery, in its subscription's format."""
+    """The content type and body of a delivery, in its subscription's format, shaped by
+    its payload options (amounts in cents, only some fields, renamed envelope keys)."""
     subscription = delivery.subscription
+    options = subscription.payload_options or {}
+    rename = options.get("rename") or {}
     timestamp = _iso(delivery.occurred_at)
     data = delivery.data
+    reference = data.get("reference")
+    if options.get("fields"):
+        # Only the chosen booking fields; a test event's own fields stay.
+        data = {
+            key: value
+            for key, value in data.items()
+            if key in options["fields"] or key not in PAYLOAD_FIELDS
+        }
+    if options.get("minor_units"):
+        if data.get("total"):
+            data["total"] = {**data["total"], "amount": _cents(data["total"])}
+        if data.get("lines"):
+            data["lines"] = [
+                {**line, "unit_price": {**line["unit_price"], "amount": _cents(line["unit_price"])}}
+                for line in data["lines"]
+            ]
+        if data.get("refund"):
+            data["refund"] = {**data["refund"], "amount": _cents(data["refund"])}
     if subscription.format == Subscription.Format.STANDARD_WEBHOOKS:
-        envelope = {"type": delivery.event_type, "timestamp": timestamp, "data": data}
+        envelope = {
+            rename.get("type", "type"): delivery.event_type,
+            rename.get("timestamp", "timestamp"): timestamp,
+            rename.get("data", "data"): data,
+        }
         return "application/json", _json(envelope)
     elif subscription.format == Subscription.Format.CLOUDEVENTS:
         event = {
-            "specversion": "1.0",
-            "id": delivery.webhook_id,
-            "source": CLOUDEVENTS_SOURCE,
-            "type": f"com.portside.{delivery.event_type.removeprefix('portside.')}",
-            "time": timestamp,
-            "datacontenttype": "application/json",
-            "data": data,
+            rename.get("specversion", "specversion"): "1.0",
+            rename.get("id", "id"): delivery.webhook_id,
+            rename.get("source", "source"): CLOUDEVENTS_SOURCE,
+            rename.get("type", "type"): (
+                f"com.portside.{delivery.event_type.removeprefix('portside.')}"
+            ),
+            rename.get("time", "time"): timestamp,
+            rename.get("datacontenttype", "datacontenttype"): "application/json",
+            rename.get("data", "data"): data,
         }
-        if data.get("reference"):
-            event["subject"] = data["reference"]
+        if reference:
+            event[rename.get("subject", "subject")] = reference
         return "application/cloudevents+json", _json(event)
     elif subscription.format == Subscription.Format.LEGACY_XML:
         root = ET.Element(
-            "event", type=delivery.event_type, id=delivery.webhook_id, timestamp=timestamp
+            "event",
+            {
+                rename.get("type", "type"): delivery.event_type,
+                rename.get("id", "id"): delivery.webhook_id,
+                rename.get("timestamp", "timestamp"): timestamp,
+            },
         )
-        _xml_element(root, "data", data)
+        _xml_element(root, rename.get("data", "data"), data)
         return "application/xml", ET.tostring(root, encoding="unicode", xml_declaration=True)
     else:
         raise ValueError(f"Subscription {subscription.pk} has no known format.")
+
+
+def _cents(money: Mapping[str, Any]) -> int:
+    """An amount in its currency's minor unit: "12.50" EUR is 1250."""
+    return int(Decimal(money["amount"]).scaleb(MINOR_UNITS[money["currency"]]))
 
 
 def _iso(moment: datetime) -> str:

@@ -12,6 +12,7 @@ from uuid import uuid4
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
@@ -592,3 +593,98 @@ def test_outside_a_test_transaction_the_answer_describes_the_delivery_before_its
     assert (accepted["status"], accepted["attempts"]) == ("pending", 0)
     assert (again["status"], again["attempts"]) == ("pending", 1)
     assert post.call_count == 2
+
+
+OPTIONS = {
+    "minor_units": True,
+    "fields": ["reference", "total"],
+    "rename": {"type": "event", "data": "payload"},
+}
+NO_OPTIONS = {"minor_units": False, "fields": [], "rename": {}}
+
+
+class TestPayloadOptions:
+    def patch(self, partner: PartnerClient, subscription_id: str, body: Any) -> Response:
+        return partner.client.patch(f"{SUBSCRIPTIONS}{subscription_id}/", body, format="json")
+
+    def test_a_subscription_has_none_unless_asked(self, partner: PartnerClient) -> None:
+        assert subscription(partner)["payload_options"] == NO_OPTIONS
+
+    def test_options_are_stored_and_read_back(self, partner: PartnerClient) -> None:
+        created = subscription(partner, payload_options=OPTIONS)
+
+        assert created["payload_options"] == OPTIONS
+        read = partner.client.get(f"{SUBSCRIPTIONS}{created['id']}/").json()
+        assert read["payload_options"] == OPTIONS
+        assert Subscription.objects.get(id=created["id"]).payload_options == OPTIONS
+
+    def test_options_left_out_take_their_defaults(self, partner: PartnerClient) -> None:
+        created = subscription(partner, payload_options={"minor_units": True})
+
+        assert created["payload_options"] == {**NO_OPTIONS, "minor_units": True}
+
+    def test_a_change_replaces_the_options_whole_and_leaves_the_rest(
+        self, partner: PartnerClient
+    ) -> None:
+        created = subscription(partner, payload_options=OPTIONS, format="cloudevents")
+
+        response = self.patch(partner, created["id"], {"payload_options": {"fields": ["status"]}})
+
+        assert response.status_code == 200, response.content
+        assert response.json()["payload_options"] == {**NO_OPTIONS, "fields": ["status"]}
+        assert response.json()["format"] == "cloudevents"
+        unchanged = self.patch(partner, created["id"], {"is_active": False})
+        assert unchanged.json()["payload_options"] == {**NO_OPTIONS, "fields": ["status"]}
+
+    @pytest.mark.parametrize(
+        ("options", "pointer"),
+        [
+            ({"fields": ["reference", "price"]}, "#/payload_options/fields/1"),
+            ({"rename": {"kind": "event"}}, "#/payload_options/rename/kind"),
+            ({"rename": {"type": "data"}}, "#/payload_options/rename/type"),
+            ({"rename": {"type": "two words"}}, "#/payload_options/rename/type"),
+        ],
+    )
+    def test_an_unknown_field_or_a_bad_rename_is_a_422_with_a_pointer(
+        self, partner: PartnerClient, options: dict[str, Any], pointer: str
+    ) -> None:
+        body = problem(subscribe(partner, payload_options=options), 422, "invalid-request")
+
+        assert pointers(body) == [pointer]
+        assert not Subscription.objects.exists()
+
+    def test_a_bad_change_leaves_the_options_as_they_were(self, partner: PartnerClient) -> None:
+        created = subscription(partner, payload_options=OPTIONS)
+
+        response = self.patch(partner, created["id"], {"payload_options": {"fields": ["nope"]}})
+
+        assert pointers(problem(response, 422, "invalid-request")) == ["#/payload_options/fields/0"]
+        assert Subscription.objects.get(id=created["id"]).payload_options == OPTIONS
+
+    @pytest.mark.parametrize(
+        ("options", "pointer"),
+        [
+            ("minor", "#/payload_options"),
+            ({"minor_units": "perhaps"}, "#/payload_options/minor_units"),
+            ({"fields": "reference"}, "#/payload_options/fields"),
+            ({"rename": ["type", "event"]}, "#/payload_options/rename"),
+        ],
+    )
+    def test_options_of_the_wrong_shape_are_a_400(
+        self, partner: PartnerClient, options: Any, pointer: str
+    ) -> None:
+        body = problem(subscribe(partner, payload_options=options), 400, "invalid-request")
+
+        assert pointer in pointers(body)
+
+    def test_the_admin_refuses_what_the_api_refuses(self, partner: PartnerClient) -> None:
+        row = Subscription(
+            partner=partner.partner,
+            url="https://hooks.partner.example/portside",
+            format="cloudevents",
+            payload_options={"rename": {"type": "data"}},
+        )
+
+        with pytest.raises(ValidationError) as refused:
+            row.full_clean()
+        assert list(refused.value.message_dict) == ["payload_options"]

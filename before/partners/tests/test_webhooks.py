@@ -83,6 +83,43 @@ class TestFormats:
         assert content_type == CONTENT_TYPES[format]
         assert body == golden(format, case)
 
+    @pytest.mark.parametrize("format", list(SUFFIXES))
+    @pytest.mark.parametrize("case", list(EVENTS))
+    def test_a_body_with_payload_options_is_the_after_versions_to_the_byte(
+        self, format: str, case: str
+    ) -> None:
+        webhook_id, event_type, occurred_at = EVENTS[case]
+        data = json.loads(golden("standard-webhooks", case))["data"]
+        options = {
+            "minor_units": True,
+            "fields": ["reference", "lines", "total", "refund"],
+            "rename": {"type": "event", "data": "payload"},
+        }
+        delivery = Delivery(
+            subscription=Subscription(format=format, payload_options=options),
+            webhook_id=webhook_id,
+            event_type=event_type,
+            payload=json.dumps(data),
+            occurred_at=occurred_at,
+        )
+
+        content_type, body = webhooks.render(delivery)
+
+        assert content_type == CONTENT_TYPES[format]
+        assert body == golden(format, f"{case}-options")
+
+    def test_options_shape_a_test_event_too_but_keep_its_own_fields(
+        self, subscription: Subscription
+    ) -> None:
+        subscription.format = "standard-webhooks"
+        subscription.payload_options = {"fields": ["status"], "rename": {"data": "payload"}}
+        delivery = a_delivery(subscription, event_type="portside.test", payload='{"message": "hi"}')
+
+        event = json.loads(webhooks.render(delivery)[1])
+
+        assert event["payload"] == {"message": "hi"}
+        assert "data" not in event
+
     def test_an_unknown_format_is_an_error_not_a_guess(self) -> None:
         delivery = Delivery(subscription=Subscription(format="soap"), payload="{}")
 

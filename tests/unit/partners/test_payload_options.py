@@ -2,7 +2,9 @@
 option must pass, and a recorded delivery shaped by its subscription's options."""
 
 import json
+import os
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
@@ -148,3 +150,24 @@ def test_a_recorded_delivery_is_shaped_by_its_subscriptions_options(
 
     body = json.loads(partners.stored(delivery_id).body)
     assert body["data"] == {"status": "held"}
+
+
+# The golden files with options: the before version is held to them too, so both
+# versions promise partners the same bytes with the same options.
+GOLDEN_OPTIONS = PayloadOptions(
+    minor_units=True,
+    fields=("reference", "lines", "total", "refund"),
+    rename={"type": "event", "data": "payload"},
+)
+SUFFIX = {"standard-webhooks": "json", "cloudevents": "json", "legacy-xml": "xml"}
+
+
+@pytest.mark.parametrize("case", ["held", "cancelled"])
+@pytest.mark.parametrize("name", list(SUFFIX))
+def test_a_body_with_options_matches_its_golden_file(name: str, case: str) -> None:
+    body = render(FORMATTERS[name], EVENTS[case], GOLDEN_OPTIONS).body
+    path = Path(__file__).parent / "golden" / f"{name}-{case}-options.{SUFFIX[name]}"
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.write_text(body, encoding="utf-8", newline="")
+
+    assert body == path.read_text(encoding="utf-8")
