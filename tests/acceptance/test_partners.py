@@ -63,11 +63,13 @@ class Partner(Api):
     def send(self, method: str, path: str, json: Any = None) -> requests.Response:
         return requests.request(method, self.url(path), json=json, headers=self.headers, timeout=10)
 
-    def subscribe(self, slug: str, format: str, respond_with: int = 200) -> dict[str, Any]:
+    def subscribe(
+        self, slug: str, format: str, respond_with: int = 200, **fields: Any
+    ) -> dict[str, Any]:
         """Subscribe an inbox endpoint of its own to every event, and give the inbox the
         secret Portside chose, as a partner configures its receiver."""
         created = self.post(
-            SUBSCRIPTIONS, {"url": f"{self.base_url}{INBOX}{slug}/", "format": format}
+            SUBSCRIPTIONS, {"url": f"{self.base_url}{INBOX}{slug}/", "format": format, **fields}
         )
         assert created.status_code == 201, created.text
         subscription = dict(created.json())
@@ -186,6 +188,44 @@ def test_a_partner_receives_a_verified_webhook_in_each_format(
     listed = partner.get(DELIVERIES).json()
     assert listed["count"] == 3
     assert {d["status"] for d in listed["results"]} == {"delivered"}
+
+
+def test_a_partner_gets_payloads_shaped_by_its_options(
+    new_partner: Callable[[], Partner], live_server_url: str
+) -> None:
+    """Amounts in cents, only the chosen fields, the envelope keys under its own names."""
+    partner = new_partner()
+    endpoint = slug("options")
+    options = {
+        "minor_units": True,
+        "fields": ["reference", "total"],
+        "rename": {"type": "event", "data": "payload"},
+    }
+    subscription = partner.subscribe(endpoint, "standard-webhooks", payload_options=options)
+    assert subscription["payload_options"] == options
+    refused = partner.post(
+        SUBSCRIPTIONS,
+        {
+            "url": f"{partner.base_url}{INBOX}{endpoint}/",
+            "format": "cloudevents",
+            "payload_options": {"fields": ["reference", "price"]},
+        },
+    )
+    assert refused.status_code == 422, refused.text
+    assert [e["pointer"] for e in refused.json()["errors"]] == ["#/payload_options/fields/1"]
+
+    reference = hold_a_seat(live_server_url)
+
+    [item] = wait_for(live_server_url, endpoint, 1)
+    assert item["verified"] is True, item["verification_error"]
+    body = json.loads(item["body"])
+    assert list(body) == ["event", "timestamp", "payload"]
+    assert body["event"] == "booking.held"
+    assert list(body["payload"]) == ["reference", "total"]
+    assert body["payload"]["reference"] == reference
+    amount = body["payload"]["total"]["amount"]
+    assert isinstance(amount, int)
+    assert amount > 0
 
 
 def test_after_a_secret_rotation_webhooks_still_verify(
