@@ -2,9 +2,12 @@
 
 Prints a Markdown table (quoted by docs/refactoring.md) of:
 - lines of code per layer (non-blank, non-comment lines of Python; no migrations, no tests);
-- files touched to add a partner payload format: a prepared change is applied to a
-  scratch copy of the repository, the new format's test runs there, and the files the
-  change touched are counted (`tests/measure/add_format/*.patch`);
+- files and lines touched by three prepared changes: a partner payload format
+  (`tests/measure/add_format/`), a partner payload option (`add_option/`: `omit_nulls`)
+  and a new field on a hold (`add_hold_field/`: a customer's `note`, the case that
+  costs the after version more). Each change is applied to a scratch copy of the
+  repository, its test runs there, and the files it touched are counted with their
+  changed lines (tests not counted; generated migrations count as files, not lines);
 - the fastest meaningful test subset: its test count and wall time;
 - queries per request on the main endpoints (`tests.measure.queries`, run under each
   version's settings);
@@ -35,7 +38,13 @@ from tests.acceptance.conftest import ROOT, VERSIONS, Api, started
 
 PYTHON = sys.executable
 ROUNDS = int(os.environ.get("COMPARE_ROUNDS", "200"))  # timed requests per endpoint
-PATCHES = Path(__file__).with_name("add_format")
+MEASURE = Path(__file__).parent
+# The prepared changes: the folder of each one's patches, and what the table calls it.
+CHANGES = {
+    "add_format": "a payload format",
+    "add_option": "a payload option",
+    "add_hold_field": "a field on a hold",
+}
 
 # What "a layer" is in each version: a name and the folders whose code it holds.
 LAYERS: dict[str, list[tuple[str, list[str]]]] = {
@@ -56,6 +65,8 @@ LAYERS: dict[str, list[tuple[str, list[str]]]] = {
         ("the rest", ["before"]),  # whatever the rows above did not count
     ],
 }
+
+VERSIONS_ = ("before", "after")  # the table's column order
 
 FAST_TESTS = {
     "after": (
@@ -99,26 +110,57 @@ def lines_per_layer(version: str) -> dict[str, int]:
     return figures
 
 
-# ---------------------------------------------------------------- adding a format
+# ---------------------------------------------------------------- prepared changes
 
 
-def files_to_add_a_format(version: str) -> tuple[int, str]:
-    """Apply the prepared change to a scratch copy, prove it with its test, count files."""
-    patch = PATCHES / f"{version}.patch"
-    touched = re.findall(r"^\+\+\+ b/(\S+)", patch.read_text(), flags=re.MULTILINE)
-    test = next(path for path in touched if "test" in Path(path).name)
-    with tempfile.TemporaryDirectory(prefix=f"portside-{version}-format-") as scratch:
+def is_test(path: str) -> bool:
+    return "test" in Path(path).name
+
+
+def touched_by(patch: str) -> tuple[list[str], int]:
+    """The source files a patch touches (tests left out) and its changed lines in them
+    (generated migrations left out of the lines)."""
+    files: list[str] = []
+    lines = 0
+    current = ""
+    for line in patch.splitlines():
+        if line.startswith("+++ b/"):
+            current = line.removeprefix("+++ b/")
+            if not is_test(current):
+                files.append(current)
+        elif (
+            line.startswith(("+", "-"))
+            and not line.startswith(("+++", "---"))
+            and not is_test(current)
+            and "migrations" not in Path(current).parts
+        ):
+            lines += 1
+    return files, lines
+
+
+def apply_a_change(change: str, version: str) -> tuple[int, int, str]:
+    """Apply the prepared change to a scratch copy, prove it with its test, count
+    the files and lines it touched."""
+    patch = (MEASURE / change / f"{version}.patch").read_text()
+    touched = re.findall(r"^\+\+\+ b/(\S+)", patch, flags=re.MULTILINE)
+    test = next(path for path in touched if is_test(path))
+    with tempfile.TemporaryDirectory(prefix=f"portside-{version}-{change}-") as scratch:
         copy = Path(scratch) / "repo"
         shutil.copytree(
             ROOT,
             copy,
             ignore=shutil.ignore_patterns(".venv", ".git", "var", "*.sqlite3", "__pycache__"),
         )
-        run(["git", "apply", str(patch)], cwd=copy)
-        plugins = ["--ds=before.settings"] if version == "before" else ["-p", "no:django"]
+        run(["git", "apply", str(MEASURE / change / f"{version}.patch")], cwd=copy)
+        if version == "before":
+            plugins = ["--ds=before.settings"]
+        elif test.startswith("tests/unit/"):
+            plugins = ["-p", "no:django"]
+        else:
+            plugins = []
         run([PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", *plugins, test], cwd=copy)
-    source_files = [path for path in touched if "test" not in Path(path).name]
-    return len(source_files), ", ".join(f"`{path}`" for path in source_files)
+    files, lines = touched_by(patch)
+    return len(files), lines, ", ".join(f"`{path}`" for path in files)
 
 
 # ---------------------------------------------------------------- tests
@@ -257,15 +299,14 @@ def main() -> None:
         )
     )
 
-    say("Adding a payload format to a scratch copy of each version…")
-    formats = {version: files_to_add_a_format(version) for version in ("before", "after")}
-    rows.append(
-        (
-            "files touched to add a payload format (tests not counted)",
-            str(formats["before"][0]),
-            str(formats["after"][0]),
+    changes: dict[str, dict[str, tuple[int, int, str]]] = {}
+    for change, name in CHANGES.items():
+        say(f"Adding {name} to a scratch copy of each version…")
+        changes[change] = {version: apply_a_change(change, version) for version in VERSIONS_}
+        before, after = (
+            f"{files} files, {lines} lines" for files, lines, _ in changes[change].values()
         )
-    )
+        rows.append((f"to add {name}: files, lines touched (tests not counted)", before, after))
 
     say("Running the fastest meaningful test subset of each version…")
     tests = {version: fastest_tests(version) for version in ("before", "after")}
@@ -312,10 +353,14 @@ def main() -> None:
     sys.stdout.write(table(rows) + "\n\n")
     sys.stdout.write(
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} CPUs, Python "
-        f"{sys.version.split()[0]}, latency on {database}; format changes: "
-        + "; ".join(f"{version}: {formats[version][1]}" for version in ("before", "after"))
-        + "\n"
+        f"{sys.version.split()[0]}, latency on {database}.\n"
     )
+    for change, name in CHANGES.items():
+        sys.stdout.write(
+            f"\nFiles touched to add {name}: "
+            + "; ".join(f"{version}: {changes[change][version][2]}" for version in VERSIONS_)
+            + "\n"
+        )
 
 
 if __name__ == "__main__":
