@@ -96,6 +96,21 @@ def test_the_deliver_webhooks_command_sends_what_is_due() -> None:
     assert due.status == "delivered"
 
 
+def a_subscription_form(options: str) -> SubscriptionForm:
+    """The admin's add form, filled in with these payload options (JSON text)."""
+    partner = Partner.objects.create(name="Chat", api_key_hash="h" * 64, api_key_prefix="x")
+    return SubscriptionForm(
+        data={
+            "partner": partner.pk,
+            "url": "https://hooks.partner.example/portside",
+            "event_types": "[]",
+            "format": "cloudevents",
+            "payload_options": options,
+            "is_active": "on",
+        }
+    )
+
+
 @pytest.mark.parametrize(
     ("options", "stored"),
     [
@@ -107,17 +122,7 @@ def test_the_deliver_webhooks_command_sends_what_is_due() -> None:
     ],
 )
 def test_an_operator_sets_payload_options_in_the_admin(options: str, stored: Any) -> None:
-    partner = Partner.objects.create(name="Chat", api_key_hash="h" * 64, api_key_prefix="x")
-    form = SubscriptionForm(
-        data={
-            "partner": partner.pk,
-            "url": "https://hooks.partner.example/portside",
-            "event_types": "[]",
-            "format": "cloudevents",
-            "payload_options": options,
-            "is_active": "on",
-        }
-    )
+    form = a_subscription_form(options)
 
     assert form.is_valid(), form.errors
     assert form.save().payload_options == stored
@@ -127,16 +132,7 @@ def test_an_operator_sets_payload_options_in_the_admin(options: str, stored: Any
     "options", ['{"fields": ["price"]}', '{"rename": {"type": "data"}}', '{"minor_units": "x"}']
 )
 def test_the_admin_refuses_payload_options_the_api_refuses(options: str) -> None:
-    partner = Partner.objects.create(name="Chat", api_key_hash="h" * 64, api_key_prefix="x")
-    form = SubscriptionForm(
-        data={
-            "partner": partner.pk,
-            "url": "https://hooks.partner.example/portside",
-            "event_types": "[]",
-            "format": "cloudevents",
-            "payload_options": options,
-        }
-    )
+    form = a_subscription_form(options)
 
     assert not form.is_valid()
     assert list(form.errors) == ["payload_options"]

@@ -64,21 +64,23 @@ def golden(format: str, case: str) -> str:
     return (GOLDEN / f"{format}-{case}.{SUFFIXES[format]}").read_text(encoding="utf-8")
 
 
+def golden_delivery(case: str, subscription: Subscription) -> Delivery:
+    """The golden files' event `case` as an unsaved delivery for `subscription`."""
+    webhook_id, event_type, occurred_at = EVENTS[case]
+    return Delivery(
+        subscription=subscription,
+        webhook_id=webhook_id,
+        event_type=event_type,
+        payload=json.dumps(json.loads(golden("standard-webhooks", case))["data"]),
+        occurred_at=occurred_at,
+    )
+
+
 class TestFormats:
     @pytest.mark.parametrize("format", list(SUFFIXES))
     @pytest.mark.parametrize("case", list(EVENTS))
     def test_a_body_is_the_after_versions_to_the_byte(self, format: str, case: str) -> None:
-        webhook_id, event_type, occurred_at = EVENTS[case]
-        data = json.loads(golden("standard-webhooks", case))["data"]
-        delivery = Delivery(
-            subscription=Subscription(format=format),
-            webhook_id=webhook_id,
-            event_type=event_type,
-            payload=json.dumps(data),
-            occurred_at=occurred_at,
-        )
-
-        content_type, body = webhooks.render(delivery)
+        content_type, body = webhooks.render(golden_delivery(case, Subscription(format=format)))
 
         assert content_type == CONTENT_TYPES[format]
         assert body == golden(format, case)
@@ -88,22 +90,14 @@ class TestFormats:
     def test_a_body_with_payload_options_is_the_after_versions_to_the_byte(
         self, format: str, case: str
     ) -> None:
-        webhook_id, event_type, occurred_at = EVENTS[case]
-        data = json.loads(golden("standard-webhooks", case))["data"]
         options = {
             "minor_units": True,
             "fields": ["reference", "lines", "total", "refund"],
             "rename": {"type": "event", "data": "payload"},
         }
-        delivery = Delivery(
-            subscription=Subscription(format=format, payload_options=options),
-            webhook_id=webhook_id,
-            event_type=event_type,
-            payload=json.dumps(data),
-            occurred_at=occurred_at,
-        )
+        subscription = Subscription(format=format, payload_options=options)
 
-        content_type, body = webhooks.render(delivery)
+        content_type, body = webhooks.render(golden_delivery(case, subscription))
 
         assert content_type == CONTENT_TYPES[format]
         assert body == golden(format, f"{case}-options")
