@@ -304,7 +304,8 @@ def main() -> None:
         say(f"Adding {name} to a scratch copy of each version…")
         changes[change] = {version: apply_a_change(change, version) for version in VERSIONS_}
         before, after = (
-            f"{files} files, {lines} lines" for files, lines, _ in changes[change].values()
+            f"{files} file{'' if files == 1 else 's'}, {lines} lines"
+            for files, lines, _ in changes[change].values()
         )
         rows.append((f"to add {name}: files, lines touched (tests not counted)", before, after))
 
