@@ -96,7 +96,7 @@ BODY_FIELDS = {"slot": "slot_id", "number": "page", "size": "page_size", "starts
 
 def pointer(fault: Fault) -> str:
     """Where a fault sits in the request, as an RFC 6901 JSON pointer: `#/lines/0/seats`."""
-    name = BODY_FIELDS.get(fault.field, fault.field)
+    name = BODY_FIELDS.get(fault.field, fault.field).replace(".", "/")  # a nested field's path
     return f"#/{name}" if fault.line is None else f"#/lines/{fault.line}/{name}"
 
 

@@ -64,9 +64,7 @@ class SubscriptionForm(forms.ModelForm):
         try:
             return PayloadOptions(**shape.validated_data).as_dict()
         except InvalidSubscription as refused:
-            raise forms.ValidationError(
-                [message for messages in refused.fields.values() for message in messages]
-            ) from refused
+            raise forms.ValidationError([fault.message for fault in refused.faults]) from refused
 
 
 @admin.register(models.Subscription)
