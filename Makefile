@@ -101,6 +101,10 @@ compare: install ## measure before against after: code, a new format, tests, que
 bench: install ## load both versions alike on PostgreSQL with wrk: req/s, p50, p99, after/before
 	$(BIN)/python -m tests.measure.bench
 
+.PHONY: bench-relay
+bench-relay: install ## partner deliveries/s for 1 and 2 workers as compose runs them, slow receiver, commit-to-receipt
+	$(BIN)/python -m tests.measure.bench_relay
+
 .PHONY: lint
 lint: install ## ruff, mypy --strict on domain/ and application/, import-linter contracts
 	$(BIN)/ruff check .
