@@ -24,7 +24,7 @@ from adapters.booking.unit_of_work import DjangoUnitOfWork
 from adapters.catalog.repositories import DjangoListingRepository, DjangoSlotRepository
 from adapters.clock import SystemClock
 from adapters.partners.formatters import FORMATTERS
-from adapters.partners.http import RequestsWebhookSender, SocketResolver
+from adapters.partners.http import PinnedWebhookSender, SocketResolver
 from adapters.partners.queue import CeleryDeliveryQueue
 from adapters.partners.repositories import (
     DjangoDeliveryRepository,
@@ -84,7 +84,7 @@ class Container(containers.DeclarativeContainer):
     payload_formatters = providers.Object(FORMATTERS)
     delivery_queue = providers.Singleton(CeleryDeliveryQueue)
     address_resolver = providers.Singleton(SocketResolver)
-    webhook_sender = providers.Singleton(RequestsWebhookSender)
+    webhook_sender = providers.Singleton(PinnedWebhookSender)
     destination_policy = providers.Callable(
         lambda: DestinationPolicy(
             allow_http=settings.WEBHOOK_ALLOW_HTTP,
@@ -204,7 +204,13 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
     )
     sweep_deliveries = providers.Factory(
-        SweepDeliveries, uow=partner_unit_of_work, deliver=deliver_webhook, clock=clock
+        SweepDeliveries,
+        uow=partner_unit_of_work,
+        sender=webhook_sender,
+        resolver=address_resolver,
+        policy=destination_policy,
+        queue=delivery_queue,
+        clock=clock,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import ipaddress
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Self
 from uuid import UUID
@@ -47,6 +47,13 @@ class InMemorySubscriptionRepository:
 
     def active_for(self, event_type: str) -> list[Subscription]:
         return [copy.deepcopy(s) for s in self.subscriptions.values() if s.wants(event_type)]
+
+    def get_many(self, subscription_ids: Iterable[UUID]) -> dict[UUID, Subscription]:
+        return {
+            key: copy.deepcopy(self.subscriptions[key])
+            for key in subscription_ids
+            if key in self.subscriptions
+        }
 
 
 class InMemoryDeliveryRepository:
@@ -106,6 +113,20 @@ class InMemoryDeliveryRepository:
         found = self.deliveries.get(delivery_id)
         return copy.deepcopy(found) if found is not None else None
 
+    def claim_due(self, now: datetime, limit: int, lease: timedelta) -> list[Delivery]:
+        claimed = []
+        for delivery_id in self.due_ids(now, limit):
+            self.deliveries[delivery_id].lease(now, lease)
+            claimed.append(copy.deepcopy(self.deliveries[delivery_id]))
+        return claimed
+
+    def get_many_for_update(self, delivery_ids: Iterable[UUID]) -> list[Delivery]:
+        return [copy.deepcopy(self.deliveries[i]) for i in delivery_ids if i in self.deliveries]
+
+    def save_many(self, deliveries: Iterable[Delivery]) -> None:
+        for delivery in deliveries:
+            self.add(delivery)
+
     def due_ids(self, now: datetime, limit: int) -> list[UUID]:
         due = sorted(
             (d for d in self.deliveries.values() if self._due(d, now)),
@@ -140,6 +161,10 @@ class InMemoryPartnerUnitOfWork:
 class RecordingQueue:
     def __init__(self) -> None:
         self.queued: list[UUID] = []
+        self.relays = 0  # batches asked for by relay_more()
+
+    def relay_more(self) -> None:
+        self.relays += 1
 
     def enqueue_after_commit(self, delivery_ids: Iterable[UUID]) -> None:
         self.queued.extend(delivery_ids)
@@ -164,9 +189,11 @@ class ScriptedSender:
     def __init__(self, *status_codes: int | None) -> None:
         self.script = list(status_codes)
         self.sent: list[tuple[str, dict[str, str], str]] = []
+        self.addresses: list[str] = []  # where each request went
 
-    def send(self, url: str, headers: Mapping[str, str], body: str) -> SendResult:
+    def send(self, url: str, address: str, headers: Mapping[str, str], body: str) -> SendResult:
         self.sent.append((url, dict(headers), body))
+        self.addresses.append(address)
         status = self.script.pop(0) if self.script else 200
         if status is None:
             return SendResult(None, 3, "ConnectionError: refused")

@@ -1,7 +1,8 @@
 """The partner ports over the Django ORM, and their unit of work."""
 
 import logging
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from django.db import connection
@@ -64,6 +65,10 @@ class DjangoSubscriptionRepository:
             if subscription.wants(event_type):
                 found.append(subscription)
         return found
+
+    def get_many(self, subscription_ids: Iterable[UUID]) -> dict[UUID, Subscription]:
+        rows = models.Subscription.objects.filter(id__in=list(subscription_ids))
+        return {row.id: subscription_from_row(row) for row in rows}
 
 
 def _due(now: datetime) -> Q:
@@ -160,6 +165,56 @@ class DjangoDeliveryRepository:
             return None
         attempts = models.DeliveryAttempt.objects.filter(delivery_id=row.id).order_by("number")
         return delivery_from_row(row, list(attempts))
+
+    def claim_due(self, now: datetime, limit: int, lease: timedelta) -> list[Delivery]:
+        rows = models.Delivery.objects.filter(_due(now)).order_by("next_attempt_at", "id")
+        if connection.features.has_select_for_update_skip_locked:
+            rows = rows.select_for_update(skip_locked=True, of=("self",))
+        claimed = []
+        for row in rows[:limit]:
+            delivery = delivery_from_row(row, [])
+            delivery.lease(now, lease)
+            claimed.append(delivery)
+        if claimed:
+            models.Delivery.objects.filter(id__in=[d.id for d in claimed]).update(
+                leased_until=now + lease, next_attempt_at=now + lease
+            )
+        return claimed
+
+    def get_many_for_update(self, delivery_ids: Iterable[UUID]) -> list[Delivery]:
+        rows = (
+            models.Delivery.objects.select_for_update()
+            .filter(id__in=list(delivery_ids))
+            .order_by("id")  # one lock order for every worker
+            .prefetch_related(ATTEMPTS)
+        )
+        return [delivery_from_row(row, list(row.attempts.all())) for row in rows]
+
+    def save_many(self, deliveries: Iterable[Delivery]) -> None:
+        found = list(deliveries)
+        if not found:
+            return
+        rows = [models.Delivery(id=d.id, **delivery_fields(d)) for d in found]
+        models.Delivery.objects.bulk_update(rows, list(delivery_fields(found[0])))
+        known = set(
+            models.DeliveryAttempt.objects.filter(
+                delivery_id__in=[d.id for d in found]
+            ).values_list("delivery_id", "number")
+        )
+        models.DeliveryAttempt.objects.bulk_create(
+            models.DeliveryAttempt(
+                delivery_id=delivery.id,
+                number=attempt.number,
+                attempted_at=attempt.attempted_at,
+                status_code=attempt.status_code,
+                duration_ms=attempt.duration_ms,
+                error=attempt.error[:300],
+                response_excerpt=attempt.response_excerpt[:500],
+            )
+            for delivery in found
+            for attempt in delivery.attempts
+            if (delivery.id, attempt.number) not in known
+        )
 
     def due_ids(self, now: datetime, limit: int) -> list[UUID]:
         return list(

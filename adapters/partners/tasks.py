@@ -1,4 +1,4 @@
-"""Celery tasks of the partners context: send one delivery, sweep the due ones."""
+"""Celery tasks of the partners context: send one delivery, relay a batch of due ones."""
 
 from uuid import UUID
 
@@ -21,4 +21,6 @@ def deliver_webhook(
 @shared_task(name="partners.sweep_deliveries")
 @inject
 def sweep_deliveries(use_case: SweepDeliveries = Provide["sweep_deliveries"]) -> int:
+    """Relay batches of due deliveries: queued after each outbox commit, by beat every
+    30 s, and by a run whose batch came back full. How many attempts it recorded."""
     return use_case().attempted

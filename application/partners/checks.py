@@ -18,6 +18,20 @@ def check_url(url: str, resolver: AddressResolver, policy: DestinationPolicy) ->
     )
 
 
+def checked_address(url: str, resolver: AddressResolver, policy: DestinationPolicy) -> str:
+    """Resolve the URL's host once and return the address to connect to: refused unless
+    every address it resolves to is public (or the host is allowed). The sender connects
+    to this very address, so a second answer from DNS (rebinding) is never used."""
+    host = host_of(url)
+    addresses = resolver.resolve(host)
+    check_destination(
+        url, addresses, allow_http=policy.allow_http, allowed_hosts=policy.allowed_hosts
+    )
+    if not addresses:
+        raise InvalidSubscription(f"{host} does not resolve.", {"url": ["Does not resolve."]})
+    return addresses[0]
+
+
 class SubscriptionChecks:
     """The checks creating and changing a subscription share."""
 

@@ -3,7 +3,8 @@
 1. Claim: in a short transaction, lock the row if it is due (other workers skip
    locked rows) and lease it, so it is not due again while this worker sends.
 2. Send, outside any transaction: no database lock waits on a partner's server.
-   The target is checked against SSRF again first (DNS may have changed).
+   The target is resolved once and checked against SSRF; the sender connects to
+   that checked address (no second lookup DNS could answer differently).
 3. Record the attempt; the retry schedule decides what comes next.
 A worker that dies between 1 and 3 loses nothing: the lease ends and the delivery is
 due again, with the same `webhook-id` (at-least-once).
@@ -17,7 +18,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from uuid import UUID
 
-from application.partners.checks import check_url
+from application.partners.checks import checked_address
 from application.partners.ports import (
     AddressResolver,
     DestinationPolicy,
@@ -96,21 +97,33 @@ class DeliverWebhook:
             current.record_attempt(attempt, self._spread(), lease)
             uow.deliveries.save(current)
             uow.commit()
-        _log_attempt(current.id, current.webhook_id, attempt, current.status)
+        log_attempt(current.id, current.webhook_id, attempt, current.status)
         return current.status
 
     def _send(self, url: str, headers: dict[str, str], content_type: str, body: str) -> SendResult:
         try:
-            check_url(url, self._resolver, self._policy)
+            address = checked_address(url, self._resolver, self._policy)
         except InvalidSubscription as refused:
             return SendResult(None, 0, f"Refused before sending: {refused}")
-        try:
-            return self._sender.send(url, {"content-type": content_type, **headers}, body)
-        except Exception as error:  # whatever the partner did, the attempt is recorded
-            return SendResult(None, 0, f"{type(error).__name__}: {error}"[:300])
+        return send_safely(self._sender, url, address, content_type, headers, body)
 
 
-def _log_attempt(
+def send_safely(
+    sender: WebhookSender,
+    url: str,
+    address: str,
+    content_type: str,
+    headers: dict[str, str],
+    body: str,
+) -> SendResult:
+    """One send whose failure, whatever it is, becomes a result to record."""
+    try:
+        return sender.send(url, address, {"content-type": content_type, **headers}, body)
+    except Exception as error:  # whatever the partner did, the attempt is recorded
+        return SendResult(None, 0, f"{type(error).__name__}: {error}"[:300])
+
+
+def log_attempt(
     delivery_id: UUID, webhook_id: str, attempt: Attempt, status: DeliveryStatus
 ) -> None:
     """One line per attempt. The outcome is what the attempt achieved: `delivered` (2xx),

@@ -1,7 +1,7 @@
 """What the partner use cases need from the outside world."""
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -58,6 +58,10 @@ class SubscriptionRepository(Protocol):
         """Active subscriptions that want `event_type`."""
         ...
 
+    def get_many(self, subscription_ids: Iterable[UUID]) -> dict[UUID, Subscription]:
+        """The subscriptions that still exist, by id, in one read."""
+        ...
+
 
 class DeliveryRepository(Protocol):
     def add(self, delivery: Delivery) -> None: ...
@@ -81,6 +85,20 @@ class DeliveryRepository(Protocol):
 
     def get_by_id_for_update(self, delivery_id: UUID) -> Delivery | None: ...
 
+    def claim_due(self, now: datetime, limit: int, lease: timedelta) -> list[Delivery]:
+        """Up to `limit` due deliveries, oldest first, that no other worker holds
+        (`FOR UPDATE SKIP LOCKED`), each leased until `now + lease` and saved so: one
+        batch in one short transaction."""
+        ...
+
+    def get_many_for_update(self, delivery_ids: Iterable[UUID]) -> list[Delivery]:
+        """The deliveries that still exist, locked, with their attempts."""
+        ...
+
+    def save_many(self, deliveries: Iterable[Delivery]) -> None:
+        """Save each delivery and its new attempts, in bulk."""
+        ...
+
     def due_ids(self, now: datetime, limit: int) -> list[UUID]: ...
 
 
@@ -92,6 +110,10 @@ class PartnerUnitOfWork(UnitOfWork, Protocol):
 class DeliveryQueue(Protocol):
     def enqueue_after_commit(self, delivery_ids: Iterable[UUID]) -> None:
         """Have a worker send these once the current transaction has committed."""
+        ...
+
+    def relay_more(self) -> None:
+        """Have another worker process relay a batch now (the backlog is bigger than one)."""
         ...
 
 
@@ -110,8 +132,10 @@ class SendResult:
 
 
 class WebhookSender(Protocol):
-    def send(self, url: str, headers: Mapping[str, str], body: str) -> SendResult:
-        """POST once, no redirects followed, with connect and read timeouts."""
+    def send(self, url: str, address: str, headers: Mapping[str, str], body: str) -> SendResult:
+        """POST once to `address` (checked, never resolved again), with the URL's host
+        as Host header and TLS server name; no redirects followed, connect and read
+        timeouts. Safe to call from several threads at once."""
         ...
 
 

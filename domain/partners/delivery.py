@@ -92,6 +92,14 @@ class Delivery:
         else:
             self.next_attempt_at = attempt.attempted_at + wait
 
+    def release(self, lease: datetime | None, at: datetime) -> None:
+        """Give the delivery back unsent (its destination failed earlier in the batch, or
+        the batch ran out of time): due again at `at`, with no attempt counted. Nothing
+        changes if the lease is no longer the one the sender held."""
+        if self.status is DeliveryStatus.PENDING and lease == self.leased_until:
+            self.leased_until = None
+            self.next_attempt_at = at
+
     def redeliver(self, now: datetime) -> None:
         """Send again now, whatever happened before (a partner asked, or an operator);
         a send under way keeps its lease, and the new round starts after it."""

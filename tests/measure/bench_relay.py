@@ -15,7 +15,8 @@ worker at a steady 200 events/s, each event its own transaction.
 Environment: DATABASE_URL (PostgreSQL; default postgres://postgres@127.0.0.1:5432/
 portside_bench_relay, created and migrated if missing), BENCH_REDIS_URL (default
 redis://127.0.0.1:6379/8, flushed), BENCH_SIZES (default 1000,10000),
-BENCH_LATENCY_SECONDS (default 10), BENCH_RATE (events/s, default 200).
+BENCH_WORKERS (default 1,2), BENCH_LATENCY_SECONDS (default 10), BENCH_RATE (events/s,
+default 200).
 """
 
 import asyncio
@@ -40,6 +41,7 @@ DATABASE_URL = os.environ.get(
 )
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "1000,10000").split(",")]
+WORKERS = [int(n) for n in os.environ.get("BENCH_WORKERS", "1,2").split(",")]
 LATENCY_SECONDS = float(os.environ.get("BENCH_LATENCY_SECONDS", "10"))
 RATE = float(os.environ.get("BENCH_RATE", "200"))
 SUBSCRIPTIONS = 50
@@ -338,7 +340,7 @@ def main() -> None:
     subs = subscriptions(receiver)
     rows: list[tuple[str, str]] = []
     try:
-        for count in (1, 2):
+        for count in WORKERS:
             with workers(count):
                 for delay in (0.0, SLOW):
                     for size in SIZES:

@@ -81,7 +81,15 @@ class Partners:
         self.deliver = DeliverWebhook(
             self.uow, self.sender, self.resolver, self.policy, self.clock, lambda: spread
         )
-        self.sweep = SweepDeliveries(self.uow, self.deliver, self.clock)
+        self.sweep = SweepDeliveries(
+            self.uow,
+            self.sender,
+            self.resolver,
+            self.policy,
+            self.queue,
+            self.clock,
+            lambda: spread,
+        )
 
     def answer(self, *status_codes: int | None) -> None:
         """What the partner's server answers next, in order (then 200)."""

@@ -197,7 +197,7 @@ class PeekingSender:
         self.delivery_id = delivery_id
         self.claimable: list[bool] = []
 
-    def send(self, url: str, headers: Mapping[str, str], body: str) -> SendResult:
+    def send(self, url: str, address: str, headers: Mapping[str, str], body: str) -> SendResult:
         now = self.partners.clock.now()
         with self.partners.uow as uow:
             self.claimable.append(uow.deliveries.claim(self.delivery_id, now) is not None)

@@ -61,15 +61,22 @@ def test_a_later_sweep_picks_up_the_retry(partners: Partners) -> None:
     assert partners.stored(delivery_id).status is DeliveryStatus.DELIVERED
 
 
-def test_a_sweep_sends_at_most_its_limit_oldest_due_first(partners: Partners) -> None:
+def test_a_sweep_claims_batches_of_its_limit_oldest_due_first_while_they_come_back_full(
+    partners: Partners,
+) -> None:
     partners.subscribe()
     first = held(partners, "PS-AAAAAB")
     partners.clock.advance(timedelta(seconds=1))
-    held(partners, "PS-AAAAAC")
+    second = held(partners, "PS-AAAAAC")
 
-    assert partners.sweep(limit=1).attempted == 1
+    assert partners.sweep(limit=1).attempted == 2
 
-    assert partners.sent_ids() == [partners.stored(first[0]).webhook_id]
+    assert partners.sent_ids() == [
+        partners.stored(first[0]).webhook_id,
+        partners.stored(second[0]).webhook_id,
+    ]
+    # Each full batch asked for another run, so other worker processes join in.
+    assert partners.queue.relays == 2
 
 
 def test_a_sweep_with_nothing_due_sends_nothing(partners: Partners) -> None:
