@@ -198,7 +198,7 @@ def test_a_delivery_attempt_writes_a_line_in_a_task_that_names_the_request(
     (sent,) = sender.sent
     (line,) = records(logs, "application.partners.deliver_webhook")
     assert line.request_id == "req-test-event"  # type: ignore[attr-defined]
-    assert line.task_name == "partners.deliver_webhook"  # type: ignore[attr-defined]
+    assert line.task_name == "partners.sweep_deliveries"  # type: ignore[attr-defined]
     assert line.task_id  # type: ignore[attr-defined]
     assert line.webhook_id == sent[1]["webhook-id"]  # type: ignore[attr-defined]
     assert line.delivery_id  # type: ignore[attr-defined]
@@ -209,7 +209,7 @@ def test_a_delivery_attempt_writes_a_line_in_a_task_that_names_the_request(
     assert line.levelno == logging.WARNING
     json_line = json.loads(JsonFormatter().format(line))
     assert json_line["request_id"] == "req-test-event"
-    assert json_line["task_name"] == "partners.deliver_webhook"
+    assert json_line["task_name"] == "partners.sweep_deliveries"
 
 
 @pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored")

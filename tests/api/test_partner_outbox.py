@@ -30,6 +30,7 @@ from adapters.memory.partners import FixedResolver, ScriptedSender
 from adapters.partners import models
 from adapters.partners.auth import new_partner
 from adapters.partners.formatters import FORMATTERS
+from adapters.partners.tasks import sweep_deliveries
 from application.partners.ports import PartnerEvent
 from config.container import container
 from tests.factories.orm import SlotRowFactory
@@ -164,7 +165,8 @@ class TestHold:
         assert response.status_code == 201, response.content
         reference = response.json()["reference"]
         assert set(written) == set(FORMATS)
-        assert len(callbacks) >= len(FORMATS)  # one send each (and the message bus)
+        # One relay for the whole transaction, queued on commit (beside the message bus).
+        assert [c for c in callbacks if c == sweep_deliveries.delay] == [sweep_deliveries.delay]
         for format, row in written.items():
             assert str(row.subscription_id) == every_format[format]["id"]
             assert row.event_type == "booking.held"
