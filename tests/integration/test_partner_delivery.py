@@ -62,6 +62,7 @@ from standardwebhooks.webhooks import Webhook
 
 from adapters.partners import models
 from application.partners.deliver_webhook import LEASE
+from application.partners.sweep_deliveries import BATCH
 from domain.partners.retry import JITTER, SCHEDULE
 from domain.partners.signing import new_secret
 from tests.integration.partner_receiver import Receiver, always_ok
@@ -415,13 +416,14 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_only_what_was_in_fl
     receiver: Receiver,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    TOTAL = 1000  # several batches: the kill lands after some are recorded
     (victim,) = start_workers("victim")
     rescuer = pair[1]  # another worker, with no part in the batch until the kill
     receiver.script = lambda webhook_id, seen: (200, 0.05)  # a slow partner: sends overlap
-    rows = due_deliveries(subscription_for(receiver), 200)
+    rows = due_deliveries(subscription_for(receiver), TOTAL)
 
     sweep(client, victim, CONCURRENCY)
-    wait_until(lambda: receiver.total() >= 40, WORK_TIMEOUT, "the batch to be under way")
+    wait_until(lambda: delivered_count() >= BATCH, WORK_TIMEOUT, "a batch to be recorded")
     victim.kill()
     # Once PostgreSQL has ended the dead worker's sessions (rolling back whatever they
     # had open), the rows are final.
@@ -433,8 +435,9 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_only_what_was_in_fl
     pending = models.Delivery.objects.filter(status="pending")
     # Claimed and leased, never recorded: the sends the kill cut short.
     in_flight = set(pending.filter(next_attempt_at__gt=now).values_list("webhook_id", flat=True))
-    assert 0 < delivered_before < 200, "the kill should land in the middle of the batch"
-    assert 0 < len(in_flight) <= CONCURRENCY, in_flight
+    assert 0 < delivered_before < TOTAL, "the kill should land in the middle of the run"
+    # In flight: the batches the worker processes had claimed and not yet recorded.
+    assert 0 < len(in_flight) <= BATCH * CONCURRENCY, len(in_flight)
 
     # The lease (60 s) keeps a delivery a live worker is sending from being sent again;
     # the kill left it on the in-flight rows, and in production the sweep picks them up
@@ -444,22 +447,22 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_only_what_was_in_fl
     receiver.script = always_ok
     attempted = sum(results(sweep(client, rescuer, SWEEPS)))
 
-    assert attempted == 200 - delivered_before
+    assert attempted == TOTAL - delivered_before
     counts = receiver.counts()
     duplicated = {webhook_id for webhook_id, n in counts.items() if n > 1}
     assert set(counts) == {row.webhook_id for row in rows}, "every delivery arrives"
     assert max(counts.values()) <= 2
     assert duplicated <= in_flight, "only deliveries in flight at the kill arrive twice"
-    assert delivered_count() == 200
+    assert delivered_count() == TOTAL
     # The attempts the kill cut short were never recorded: one attempt each.
-    assert models.DeliveryAttempt.objects.count() == 200
+    assert models.DeliveryAttempt.objects.count() == TOTAL
     assert set(models.DeliveryAttempt.objects.values_list("number", "status_code")) == {(1, 200)}
     report(
         capsys,
         f"kill test: SIGKILL after {received_before} requests arrived; "
         f"{delivered_before} delivered before the kill, {len(in_flight)} in flight; "
-        f"after another worker swept: all 200 delivered, {len(duplicated)} received twice "
-        f"(at most the concurrency, {CONCURRENCY}), none more",
+        f"after another worker swept: all {TOTAL} delivered, {len(duplicated)} received twice "
+        f"(at most the batches in flight, {BATCH} x {CONCURRENCY}), none more",
     )
 
 
