@@ -48,7 +48,9 @@ class InMemorySubscriptionRepository:
     def active_for(self, event_type: str) -> list[Subscription]:
         return [copy.deepcopy(s) for s in self.subscriptions.values() if s.wants(event_type)]
 
-    def get_many(self, subscription_ids: Iterable[UUID]) -> dict[UUID, Subscription]:
+    def get_many(
+        self, subscription_ids: Iterable[UUID], for_update: bool = False
+    ) -> dict[UUID, Subscription]:
         return {
             key: copy.deepcopy(self.subscriptions[key])
             for key in subscription_ids

@@ -70,15 +70,19 @@ class SubscriptionForm(forms.ModelForm):
 @admin.register(models.Subscription)
 class SubscriptionAdmin(admin.ModelAdmin):
     form = SubscriptionForm
-    list_display = ("partner", "url", "format", "event_types", "is_active")
+    list_display = ("partner", "url", "format", "event_types", "is_active", "disabled_reason")
     list_filter = ("format", "is_active")
     search_fields = ("url", "partner__name")
     exclude = ("secret", "previous_secret")
+    readonly_fields = ("failing_since", "disabled_reason")
 
     def save_model(
         self, request: HttpRequest, obj: models.Subscription, form: Any, change: bool
     ) -> None:
-        """A subscription added here gets its signing secret, shown once."""
+        """A subscription added here gets its signing secret, shown once; one enabled
+        here starts with a clean slate, as when its partner enables it."""
+        if obj.is_active:
+            obj.failing_since, obj.disabled_reason = None, ""
         if not change:
             obj.secret = new_secret()
         super().save_model(request, obj, form, change)

@@ -22,6 +22,8 @@ def subscription_from_row(row: models.Subscription) -> Subscription:
         is_active=row.is_active,
         previous_secret=row.previous_secret or None,
         previous_secret_expires_at=row.previous_secret_expires_at,
+        failing_since=row.failing_since,
+        disabled_reason=row.disabled_reason,
     )
 
 
@@ -36,6 +38,8 @@ def subscription_fields(subscription: Subscription) -> dict[str, Any]:
         "previous_secret": subscription.previous_secret or "",
         "previous_secret_expires_at": subscription.previous_secret_expires_at,
         "is_active": subscription.is_active,
+        "failing_since": subscription.failing_since,
+        "disabled_reason": subscription.disabled_reason,
     }
 
 

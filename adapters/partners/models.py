@@ -35,6 +35,12 @@ class Subscription(models.Model):
     previous_secret = models.CharField(max_length=100, blank=True)
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
+    failing_since = models.DateTimeField(
+        null=True, blank=True, help_text="When the current run of failed attempts began."
+    )
+    disabled_reason = models.CharField(
+        max_length=300, blank=True, help_text="Why the relay disabled it (a day of failures)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

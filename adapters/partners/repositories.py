@@ -66,8 +66,12 @@ class DjangoSubscriptionRepository:
                 found.append(subscription)
         return found
 
-    def get_many(self, subscription_ids: Iterable[UUID]) -> dict[UUID, Subscription]:
+    def get_many(
+        self, subscription_ids: Iterable[UUID], for_update: bool = False
+    ) -> dict[UUID, Subscription]:
         rows = models.Subscription.objects.filter(id__in=list(subscription_ids))
+        if for_update:
+            rows = rows.select_for_update().order_by("id")
         return {row.id: subscription_from_row(row) for row in rows}
 
 

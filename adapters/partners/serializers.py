@@ -65,6 +65,12 @@ class SubscriptionSerializer(serializers.Serializer):
         help_text="In full only when created or rotated; masked otherwise."
     )
     is_active = serializers.BooleanField()
+    failing_since = serializers.DateTimeField(
+        allow_null=True, help_text="When the current run of failed attempts began."
+    )
+    disabled_reason = serializers.CharField(
+        help_text="Why deliveries disabled it (a day of failures); set is_active to enable."
+    )
 
     def to_representation(self, instance: Subscription) -> dict[str, Any]:
         reveal = self.context.get("reveal_secret", False)
@@ -76,6 +82,8 @@ class SubscriptionSerializer(serializers.Serializer):
             "payload_options": instance.payload_options.as_dict(),
             "secret": instance.secret if reveal else masked(instance.secret),
             "is_active": instance.is_active,
+            "failing_since": _iso(instance.failing_since),
+            "disabled_reason": instance.disabled_reason,
         }
 
 

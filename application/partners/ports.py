@@ -58,8 +58,10 @@ class SubscriptionRepository(Protocol):
         """Active subscriptions that want `event_type`."""
         ...
 
-    def get_many(self, subscription_ids: Iterable[UUID]) -> dict[UUID, Subscription]:
-        """The subscriptions that still exist, by id, in one read."""
+    def get_many(
+        self, subscription_ids: Iterable[UUID], for_update: bool = False
+    ) -> dict[UUID, Subscription]:
+        """The subscriptions that still exist, by id, in one read (locked if asked)."""
         ...
 
 

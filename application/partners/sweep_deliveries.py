@@ -14,6 +14,8 @@ beat runs every 30 seconds for retries and anything a queue missed. One run:
    are given back unsent, due again after DESTINATION_PAUSE, with no attempt counted.
    Sends not started after BATCH_SECONDS are given back too, well inside the lease.
 3. Record every outcome in one transaction; the retry schedule decides what comes next.
+   A subscription whose every attempt has failed for a day is disabled there (its
+   deliveries wait; the partner enables it again through the API).
 
 A worker that dies between 1 and 3 loses nothing: the leases end and the deliveries are
 due again, with the same `webhook-id` (at-least-once); only the batch it held can arrive
@@ -203,7 +205,24 @@ class SweepDeliveries:
                 delivery.record_attempt(attempt, self._spread(), leases[delivery.id])
                 recorded.append((delivery, attempt))
             uow.deliveries.save_many(current)
+            self._note_attempts(uow, recorded, now)
             uow.commit()
         for delivery, attempt in recorded:
             log_attempt(delivery.id, delivery.webhook_id, attempt, delivery.status)
         return len(recorded)
+
+    def _note_attempts(
+        self, uow: PartnerUnitOfWork, recorded: list[tuple[Delivery, Attempt]], now: datetime
+    ) -> None:
+        """Each subscription learns whether any of its attempts succeeded: a day of
+        nothing but failures disables it (see Subscription.note_attempts)."""
+        succeeded: dict[UUID, bool] = {}
+        for delivery, attempt in recorded:
+            succeeded[delivery.subscription_id] = (
+                succeeded.get(delivery.subscription_id, False) or attempt.succeeded
+            )
+        if not succeeded:
+            return
+        for subscription in uow.subscriptions.get_many(succeeded, for_update=True).values():
+            if subscription.note_attempts(succeeded[subscription.id], now):
+                uow.subscriptions.save(subscription)

@@ -42,6 +42,8 @@ class UpdateSubscription:
                 if (value := getattr(command, name)) is not None
             }
             updated = attrs.evolve(current, **changes)  # re-runs the entity's checks
+            if command.is_active and not current.is_active:
+                updated.enable()
             uow.subscriptions.save(updated)
             uow.commit()
         return updated

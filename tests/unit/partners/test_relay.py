@@ -1,12 +1,15 @@
 """The outbox relay: one lookup per destination, pinned; a failing host held apart."""
 
 from collections.abc import Mapping
+from datetime import timedelta
 from uuid import UUID
 
 from application.partners.ports import SendResult
 from application.partners.sweep_deliveries import DESTINATION_PAUSE, PER_DESTINATION
+from application.partners.update_subscription import UpdateSubscriptionCommand
 from domain.booking.events import BookingHeld
 from domain.partners.delivery import DeliveryStatus
+from domain.partners.subscription import DISABLE_AFTER
 from tests.unit.partners.builders import a_booking
 from tests.unit.partners.partners import HOST, URL, Partners
 
@@ -113,3 +116,58 @@ def test_a_host_that_does_not_answer_holds_at_most_its_cap_and_the_others_get_al
         assert delivery.leased_until is None
         assert delivery.next_attempt_at == partners.clock.now() + DESTINATION_PAUSE
     assert len(ids) == 80
+
+
+# ---------------------------------------------------------------- disabling
+
+
+def failing_batch(partners: Partners, after: timedelta) -> None:
+    """One booking event, answered 500, `after` from now."""
+    partners.clock.advance(after)
+    held(partners, 1)
+    partners.answer(*[500] * 10)  # the new delivery and any retries that are due
+    partners.sweep()
+
+
+def test_a_day_of_nothing_but_failures_disables_the_subscription_until_the_partner_enables_it(
+    partners: Partners,
+) -> None:
+    subscription = partners.subscribe()
+    failing_batch(partners, timedelta(0))
+    first_failure = partners.clock.now()
+    failing_batch(partners, DISABLE_AFTER - timedelta(minutes=1))
+    assert partners.uow.subscriptions.subscriptions[subscription.id].is_active
+
+    failing_batch(partners, timedelta(minutes=1))
+
+    stored = partners.uow.subscriptions.subscriptions[subscription.id]
+    assert not stored.is_active
+    assert stored.failing_since == first_failure
+    assert "failed" in stored.disabled_reason
+    # Its deliveries wait rather than die: nothing is due for a disabled subscription.
+    waiting = [d for d in partners.deliveries() if d.status is DeliveryStatus.PENDING]
+    assert waiting
+    partners.clock.advance(timedelta(hours=1))
+    sent = len(partners.sender.sent)
+    assert partners.sweep().attempted == 0
+    assert len(partners.sender.sent) == sent
+
+    partners.update(UpdateSubscriptionCommand(1, subscription.id, is_active=True))
+
+    stored = partners.uow.subscriptions.subscriptions[subscription.id]
+    assert (stored.is_active, stored.failing_since, stored.disabled_reason) == (True, None, "")
+    assert partners.sweep().attempted == len(waiting)
+
+
+def test_a_success_ends_the_run_of_failures(partners: Partners) -> None:
+    subscription = partners.subscribe()
+    failing_batch(partners, timedelta(0))
+    partners.clock.advance(timedelta(hours=23))
+    held(partners, 1)
+    partners.answer(200)
+    partners.sweep()
+    failing_batch(partners, timedelta(hours=2))
+
+    stored = partners.uow.subscriptions.subscriptions[subscription.id]
+    assert stored.is_active
+    assert stored.failing_since == partners.clock.now()
