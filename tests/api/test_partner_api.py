@@ -61,6 +61,8 @@ SUBSCRIPTION_FIELDS = {
     "payload_options",
     "secret",
     "is_active",
+    "failing_since",
+    "disabled_reason",
 }
 DELIVERY_FIELDS = {
     "id",
