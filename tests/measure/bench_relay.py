@@ -40,7 +40,7 @@ DATABASE_URL = os.environ.get(
     "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portside_bench_relay"
 )
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
-SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "1000,10000").split(",")]
+SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "1000,10000").split(",") if n]
 WORKERS = [int(n) for n in os.environ.get("BENCH_WORKERS", "1,2").split(",")]
 LATENCY_SECONDS = float(os.environ.get("BENCH_LATENCY_SECONDS", "10"))
 RATE = float(os.environ.get("BENCH_RATE", "200"))
