@@ -484,6 +484,28 @@ class TestUpdate:
 
         assert self.patch(partner, created["id"], {"is_active": True}).json()["is_active"]
 
+    def test_a_subscription_disabled_by_failures_says_why_and_enabling_it_starts_afresh(
+        self, partner: Partner
+    ) -> None:
+        created = subscription(partner)
+        since = timezone.now() - timedelta(days=1)
+        models.Subscription.objects.filter(id=created["id"]).update(
+            is_active=False, failing_since=since, disabled_reason="Every attempt failed …"
+        )
+        shown = partner.client.get(f"{SUBSCRIPTIONS}{created['id']}/").json()
+        assert (shown["is_active"], shown["disabled_reason"]) == (False, "Every attempt failed …")
+        assert shown["failing_since"] is not None
+
+        enabled = self.patch(partner, created["id"], {"is_active": True}).json()
+
+        assert (enabled["is_active"], enabled["failing_since"], enabled["disabled_reason"]) == (
+            True,
+            None,
+            "",
+        )
+        row = models.Subscription.objects.get(id=created["id"])
+        assert (row.is_active, row.failing_since, row.disabled_reason) == (True, None, "")
+
     def test_changing_the_format(self, partner: Partner) -> None:
         created = subscription(partner)
         response = self.patch(partner, created["id"], {"format": "legacy-xml"})
