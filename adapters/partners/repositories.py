@@ -99,25 +99,7 @@ class DjangoDeliveryRepository:
         )
 
     def save(self, delivery: Delivery) -> None:
-        models.Delivery.objects.filter(id=delivery.id).update(**delivery_fields(delivery))
-        known = set(
-            models.DeliveryAttempt.objects.filter(delivery_id=delivery.id).values_list(
-                "number", flat=True
-            )
-        )
-        models.DeliveryAttempt.objects.bulk_create(
-            models.DeliveryAttempt(
-                delivery_id=delivery.id,
-                number=attempt.number,
-                attempted_at=attempt.attempted_at,
-                status_code=attempt.status_code,
-                duration_ms=attempt.duration_ms,
-                error=attempt.error[:300],
-                response_excerpt=attempt.response_excerpt[:500],
-            )
-            for attempt in delivery.attempts
-            if attempt.number not in known
-        )
+        self.save_many([delivery])
 
     def _owned(self, partner_id: int) -> QuerySet[models.Delivery]:
         return models.Delivery.objects.filter(subscription__partner_id=partner_id).prefetch_related(

@@ -15,7 +15,7 @@ Every attempt writes one log line (`delivery attempt ...`): the delivery, its
 import logging
 import random
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from application.partners.checks import checked_address
@@ -28,7 +28,7 @@ from application.partners.ports import (
 )
 from application.shared.ports import Clock
 from domain.partners import signing
-from domain.partners.delivery import Attempt, DeliveryStatus
+from domain.partners.delivery import Attempt, Delivery, DeliveryStatus
 from domain.partners.errors import InvalidSubscription
 
 logger = logging.getLogger(__name__)
@@ -86,14 +86,7 @@ class DeliverWebhook:
             current = uow.deliveries.get_by_id_for_update(delivery_id)
             if current is None:  # deleted with its subscription meanwhile
                 return None
-            attempt = Attempt(
-                number=len(current.attempts) + 1,
-                attempted_at=now,
-                status_code=result.status_code,
-                duration_ms=result.duration_ms,
-                error=result.error,
-                response_excerpt=result.response_excerpt,
-            )
+            attempt = next_attempt(current, result, now)
             current.record_attempt(attempt, self._spread(), lease)
             uow.deliveries.save(current)
             uow.commit()
@@ -106,6 +99,18 @@ class DeliverWebhook:
         except InvalidSubscription as refused:
             return SendResult(None, 0, f"Refused before sending: {refused}")
         return send_safely(self._sender, url, address, content_type, headers, body)
+
+
+def next_attempt(delivery: Delivery, result: SendResult, at: datetime) -> Attempt:
+    """The delivery's next attempt, as the send came out."""
+    return Attempt(
+        number=len(delivery.attempts) + 1,
+        attempted_at=at,
+        status_code=result.status_code,
+        duration_ms=result.duration_ms,
+        error=result.error,
+        response_excerpt=result.response_excerpt,
+    )
 
 
 def send_safely(

@@ -33,7 +33,7 @@ from uuid import UUID
 import attrs
 
 from application.partners.checks import checked_address
-from application.partners.deliver_webhook import LEASE, log_attempt, send_safely
+from application.partners.deliver_webhook import LEASE, log_attempt, next_attempt, send_safely
 from application.partners.ports import (
     AddressResolver,
     DeliveryQueue,
@@ -194,14 +194,7 @@ class SweepDeliveries:
                 if result is None:
                     delivery.release(leases[delivery.id], now + DESTINATION_PAUSE)
                     continue
-                attempt = Attempt(
-                    number=len(delivery.attempts) + 1,
-                    attempted_at=now,
-                    status_code=result.status_code,
-                    duration_ms=result.duration_ms,
-                    error=result.error,
-                    response_excerpt=result.response_excerpt,
-                )
+                attempt = next_attempt(delivery, result, now)
                 delivery.record_attempt(attempt, self._spread(), leases[delivery.id])
                 recorded.append((delivery, attempt))
             uow.deliveries.save_many(current)
