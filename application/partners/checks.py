@@ -28,7 +28,8 @@ def checked_address(url: str, resolver: AddressResolver, policy: DestinationPoli
         url, addresses, allow_http=policy.allow_http, allowed_hosts=policy.allowed_hosts
     )
     if not addresses:
-        raise InvalidSubscription(f"{host} does not resolve.", {"url": ["Does not resolve."]})
+        reason = f"{host} does not resolve."
+        raise InvalidSubscription(reason, Fault("url", reason))
     return addresses[0]
 
 
