@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partners', '0002_delivery_due_sweep_concurrently'),
+        ('partners', '0003_subscription_payload_options'),
     ]
 
     operations = [
