@@ -285,6 +285,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "adapters.api.openapi.problem_responses",
+    ],
 }
 
 # Items per page by default, and the most a client may ask for with ?page_size=.

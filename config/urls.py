@@ -2,12 +2,14 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override, csp_report_only_override
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from adapters.accounts.views import RegisterView, TokenView
+from adapters.api import problems
 from adapters.booking import views as booking
 from adapters.catalog import views as catalog
 from adapters.partners import views as partners
@@ -74,6 +76,9 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", swagger_ui, name="api-docs"),
+    # Whatever else is under /api/ is a problem, in DEBUG too (where handler404 is not
+    # used and Django would show its HTML page), and for any method (no CSRF page).
+    re_path(r"^api/", csrf_exempt(problems.not_found)),
     path("webhooks/payments/<str:provider>/", PaymentWebhookView.as_view()),
     path("health/", health.health, name="health"),
     path("health/live", health.live, name="health-live"),

@@ -25,7 +25,16 @@ from adapters.platform import sign_in_attempts
 
 class RegisterSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=150)
-    password = serializers.CharField(write_only=True, style={"input_type": "password"})
+    # Django's validators decide (settings.AUTH_PASSWORD_VALIDATORS); the length is
+    # stated here too so the schema shows it.
+    password = serializers.CharField(
+        write_only=True,
+        min_length=8,
+        style={"input_type": "password"},
+        error_messages={
+            "min_length": "This password is too short. It must contain at least 8 characters."
+        },
+    )
 
     def validate_email(self, email: str) -> str:
         email = email.strip().lower()

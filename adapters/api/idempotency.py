@@ -10,6 +10,7 @@ responses are stored; keys are scoped per customer and kept for
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -26,6 +27,14 @@ from adapters.api.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
+# Printable ASCII, as an HTTP header carries it; the schema states the same pattern.
+KEY_SCHEMA = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": MAX_KEY_LENGTH,
+    "pattern": "^[\\x20-\\x7e]+$",
+}
+KEY_PATTERN = re.compile(f"[\\x20-\\x7e]{{1,{MAX_KEY_LENGTH}}}")
 
 
 class IdempotencyKeyReused(exceptions.APIException):
@@ -48,7 +57,7 @@ def idempotent(request: Request, produce: Callable[[], Response]) -> Response:
     key = request.headers.get(HEADER)
     if key is None:
         return produce()
-    if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isprintable():
+    if not KEY_PATTERN.fullmatch(key):
         raise exceptions.ValidationError(
             {HEADER: [f"Use 1 to {MAX_KEY_LENGTH} printable characters."]}
         )

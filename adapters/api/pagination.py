@@ -17,17 +17,31 @@ from application.shared.pagination import Page, PageRequest
 
 class PageParameters(serializers.Serializer):
     page = serializers.IntegerField(min_value=1, max_value=1_000_000, default=1)
-    page_size = serializers.IntegerField(min_value=1, required=False)
 
-    def validate_page_size(self, value: int) -> int:
-        if value > settings.API_MAX_PAGE_SIZE:
-            raise serializers.ValidationError(f"At most {settings.API_MAX_PAGE_SIZE}.")
-        return value
+    def get_fields(self) -> dict[str, serializers.Field]:
+        """`page_size` is built per use, so its maximum (which the schema shows too) is
+        the setting as it is now."""
+        fields = super().get_fields()
+        fields["page_size"] = serializers.IntegerField(
+            min_value=1,
+            max_value=settings.API_MAX_PAGE_SIZE,
+            required=False,
+            error_messages={"max_value": "At most {max_value}."},
+        )
+        return fields
 
 
 def read_query(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
     """Validate query parameters; a bad one is a 400 problem naming the parameter."""
     serializer = serializer_class(data=request.query_params)
+    # `?to=` names a parameter and gives no value: refused, not read as left out.
+    empty = {
+        name: ["Give a value, or leave the parameter out."]
+        for name in serializer.fields
+        if request.query_params.get(name) == ""
+    }
+    if empty:
+        raise QueryParameterInvalid(empty)
     if not serializer.is_valid():
         raise QueryParameterInvalid(serializer.errors)
     return dict(serializer.validated_data)

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from adapters.api.fields import MoneySerializer
@@ -10,9 +11,15 @@ from domain.booking.booking import Booking, BookingStatus
 from domain.booking.refunds import Refund
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 10})
+class SeatsField(serializers.IntegerField):
+    """Seats of one line. The schema states the domain's range; the domain checks it
+    (a 422 naming the line), so both versions answer alike."""
+
+
 class HoldLineSerializer(serializers.Serializer):
     slot_id = serializers.UUIDField()
-    seats = serializers.IntegerField(help_text="1 to 10 seats in this slot.")
+    seats = SeatsField(help_text="1 to 10 seats in this slot.")
 
 
 class HoldRequestSerializer(serializers.Serializer):

@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from adapters.api.idempotency import HEADER, idempotent
+from adapters.api.idempotency import HEADER, KEY_SCHEMA, idempotent
 from adapters.api.pagination import PageParameters, page_request, read_query, serialized_page
 from adapters.api.schema import PROBLEM, REFUSED, paginated
 from adapters.api.shapes import shaped
@@ -51,7 +51,7 @@ class BookingCollectionView(APIView):
         parameters=[
             OpenApiParameter(
                 HEADER,
-                str,
+                KEY_SCHEMA,
                 OpenApiParameter.HEADER,
                 description="Retry safely: the same key and body return the first response.",
             )

@@ -9,6 +9,7 @@ without touching this module.
 from uuid import UUID
 
 from dependency_injector.wiring import Provide, inject
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -59,11 +60,13 @@ class SlotListView(APIView):
             PageParameters,
             OpenApiParameter(
                 "from",
-                str,
+                OpenApiTypes.DATETIME,
                 description="Slots starting at or after (ISO 8601; UTC without an offset).",
             ),
             OpenApiParameter(
-                "to", str, description="Slots starting before (ISO 8601; UTC without an offset)."
+                "to",
+                OpenApiTypes.DATETIME,
+                description="Slots starting before (ISO 8601; UTC without an offset).",
             ),
         ],
         operation_id="listings_slots_list",
