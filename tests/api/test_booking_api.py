@@ -19,7 +19,6 @@ from rest_framework.test import APIClient
 from adapters.api.models import IdempotencyKey
 from adapters.booking import models as booking_models
 from adapters.catalog import models as catalog_models
-from adapters.memory.booking import InMemoryPaymentGateway
 from application.booking.confirm_booking import ConfirmBookingCommand
 from application.booking.hold_seats import HoldLine, HoldSeatsCommand
 from config.container import container
@@ -28,6 +27,7 @@ from domain.shared.money import Money
 from tests.api.customers import Customer, make_customer
 from tests.api.problems import assert_problem, pointers
 from tests.factories.orm import SlotRowFactory
+from tests.fakes.booking import InMemoryPaymentGateway
 
 pytestmark = pytest.mark.django_db
 

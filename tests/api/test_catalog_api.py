@@ -13,13 +13,13 @@ from pytest_django import DjangoAssertNumQueries, Settings
 from rest_framework.test import APIClient
 
 from adapters.catalog import models
-from adapters.memory.catalog import InMemoryListingRepository
-from adapters.memory.clock import FixedClock
 from config.container import container
 from domain.shared.money import Money
 from tests.api.problems import assert_problem
 from tests.factories.domain import FUTURE, ListingFactory
 from tests.factories.orm import ListingRowFactory, SlotRowFactory
+from tests.fakes.catalog import InMemoryListingRepository
+from tests.fakes.clock import FixedClock
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,6 @@ from rest_framework.response import Response
 from rest_framework.test import APIClient
 
 from adapters.booking import models as booking_models
-from adapters.memory.booking import InMemoryPaymentGateway
 from application.booking.expire_holds import ExpireHoldsCommand
 from application.booking.handle_payment_event import HandlePaymentEvent, Outcome
 from application.booking.ports import StartedPayment
@@ -24,6 +23,7 @@ from domain.shared.money import Money
 from tests.api.customers import Customer, make_customer
 from tests.api.problems import assert_problem
 from tests.factories.orm import SlotRowFactory
+from tests.fakes.booking import InMemoryPaymentGateway
 
 pytestmark = pytest.mark.django_db
 

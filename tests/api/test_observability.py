@@ -15,7 +15,6 @@ from django.conf import settings
 from kombu import Connection
 from rest_framework.test import APIClient
 
-from adapters.memory.partners import FixedResolver, ScriptedSender
 from adapters.partners.auth import new_partner
 from adapters.platform.observability import context
 from adapters.platform.observability.celery import HEADER
@@ -23,6 +22,7 @@ from adapters.platform.observability.logs import ContextFilter, JsonFormatter, l
 from config.celery import app as celery_app
 from config.container import container
 from tests.api.test_payment_webhooks import deliver, encode, event, post_raw
+from tests.fakes.partners import FixedResolver, ScriptedSender
 
 SUBSCRIPTIONS = "/api/v1/partners/subscriptions/"
 

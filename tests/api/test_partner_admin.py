@@ -11,10 +11,10 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from adapters.memory.partners import FixedResolver, ScriptedSender
 from adapters.partners.admin import SubscriptionForm
 from adapters.partners.models import Delivery, Partner, Subscription
 from config.container import container
+from tests.fakes.partners import FixedResolver, ScriptedSender
 
 pytestmark = pytest.mark.django_db
 

@@ -27,13 +27,13 @@ from rest_framework.response import Response
 from rest_framework.test import APIClient
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from adapters.memory.partners import FixedResolver, ScriptedSender
 from adapters.partners import models
 from adapters.partners.auth import new_partner
 from adapters.partners.http import SocketResolver
 from config.container import container
 from domain.partners import signing
 from tests.api.problems import assert_problem, pointers
+from tests.fakes.partners import FixedResolver, ScriptedSender
 
 pytestmark = pytest.mark.django_db
 

@@ -26,7 +26,6 @@ from standardwebhooks.webhooks import Webhook
 
 from adapters.booking import models as booking_models
 from adapters.catalog import models as catalog_models
-from adapters.memory.partners import FixedResolver, ScriptedSender
 from adapters.partners import models
 from adapters.partners.auth import new_partner
 from adapters.partners.formatters import FORMATTERS
@@ -34,6 +33,7 @@ from adapters.partners.tasks import sweep_deliveries
 from application.partners.ports import PartnerEvent
 from config.container import container
 from tests.factories.orm import SlotRowFactory
+from tests.fakes.partners import FixedResolver, ScriptedSender
 
 pytestmark = pytest.mark.django_db
 

@@ -20,12 +20,12 @@ from rest_framework.test import APIClient
 
 from adapters.booking import models as booking_models
 from adapters.catalog import models as catalog_models
-from adapters.memory.booking import InMemoryPaymentGateway
 from config.container import container
 from domain.shared.money import Money
 from outside.payment_sandbox.signing import HEADER, sign
 from tests.api.problems import assert_problem
 from tests.factories.orm import SlotRowFactory
+from tests.fakes.booking import InMemoryPaymentGateway
 
 pytestmark = pytest.mark.django_db
 

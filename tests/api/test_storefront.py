@@ -15,7 +15,6 @@ from pytest_django import DjangoAssertNumQueries
 
 from adapters.booking import models as booking_models
 from adapters.catalog import models as catalog_models
-from adapters.memory.booking import InMemoryPaymentGateway
 from adapters.platform.sign_in_attempts import PER_ACCOUNT, PER_ADDRESS, WINDOW_SECONDS
 from adapters.storefront.views import BOOKINGS_PER_PAGE, LISTINGS_PER_PAGE, SLOTS_PER_PAGE
 from application.shared.errors import PaymentRefused
@@ -24,6 +23,7 @@ from tests.api.customers import Customer, make_customer
 from tests.api.test_booking_api import hold_directly, seats_held
 from tests.api.test_checkout_api import pay_for
 from tests.factories.orm import ListingRowFactory, SlotRowFactory
+from tests.fakes.booking import InMemoryPaymentGateway
 
 pytestmark = pytest.mark.django_db
 

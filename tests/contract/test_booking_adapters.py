@@ -22,15 +22,6 @@ from adapters.booking.details import DjangoBookingDetailsReader
 from adapters.booking.repositories import DjangoBookingRepository
 from adapters.booking.summaries import DjangoBookingSummaryReader
 from adapters.booking.unit_of_work import DjangoUnitOfWork
-from adapters.memory.booking import (
-    InMemoryBookingRepository,
-    InMemoryPaymentInbox,
-    InMemoryUnitOfWork,
-    SequentialReferences,
-)
-from adapters.memory.booking_details import InMemoryBookingDetailsReader
-from adapters.memory.booking_summaries import InMemoryBookingSummaryReader
-from adapters.memory.catalog import InMemoryListingRepository, InMemorySlotRepository
 from application.booking.ports import (
     BookingDetailsReader,
     BookingSummaryReader,
@@ -61,6 +52,15 @@ from domain.catalog.policy import CancellationPolicy, RefundTier
 from domain.catalog.slot import Slot
 from domain.shared.events import DomainEvent
 from domain.shared.money import Money
+from tests.fakes.booking import (
+    InMemoryBookingRepository,
+    InMemoryPaymentInbox,
+    InMemoryUnitOfWork,
+    SequentialReferences,
+)
+from tests.fakes.booking_details import InMemoryBookingDetailsReader
+from tests.fakes.booking_summaries import InMemoryBookingSummaryReader
+from tests.fakes.catalog import InMemoryListingRepository, InMemorySlotRepository
 
 NOW = datetime(2030, 6, 1, 9, 0, 0, 123456, tzinfo=UTC)  # microseconds must survive too
 HOLD_FOR = timedelta(minutes=15)

@@ -10,7 +10,6 @@ from uuid import UUID, uuid4
 import pytest
 
 from adapters.catalog.repositories import DjangoListingRepository, DjangoSlotRepository
-from adapters.memory.catalog import InMemoryListingRepository, InMemorySlotRepository
 from application.catalog.ports import ListingRepository, SlotRepository
 from application.shared.pagination import PageRequest
 from domain.catalog.listing import Listing
@@ -19,6 +18,7 @@ from domain.catalog.slot import Slot
 from domain.shared.money import Money
 from tests.factories.domain import ListingFactory, SlotFactory
 from tests.factories.orm import listing_row, slot_row
+from tests.fakes.catalog import InMemoryListingRepository, InMemorySlotRepository
 
 T0 = datetime(2030, 6, 1, 9, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)

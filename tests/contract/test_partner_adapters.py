@@ -12,11 +12,11 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from adapters.memory.partners import InMemoryPartnerUnitOfWork
 from application.partners.ports import PartnerUnitOfWork
 from application.shared.pagination import PageRequest
 from domain.partners.delivery import Attempt, Delivery, DeliveryStatus
 from domain.partners.subscription import Subscription
+from tests.fakes.partners import InMemoryPartnerUnitOfWork
 
 NOW = datetime(2030, 6, 1, 9, 0, 0, 123456, tzinfo=UTC)  # microseconds must survive too
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"

@@ -26,7 +26,6 @@ from rest_framework.test import APIClient
 from adapters.api.models import IdempotencyKey
 from adapters.booking import models as booking_models
 from adapters.catalog import models as catalog_models
-from adapters.memory.clock import FixedClock
 from application.booking.cancel_booking import CancelBookingCommand
 from application.booking.expire_holds import ExpireHoldsCommand
 from application.booking.hold_seats import HoldLine, HoldSeatsCommand
@@ -35,6 +34,7 @@ from domain.booking.booking import Booking
 from domain.booking.errors import IllegalTransition
 from domain.catalog.errors import NotEnoughSeats
 from tests.factories.orm import SlotRowFactory
+from tests.fakes.clock import FixedClock
 
 pytestmark = [
     pytest.mark.postgres,

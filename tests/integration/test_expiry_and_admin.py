@@ -20,14 +20,14 @@ from adapters.api.models import IdempotencyKey
 from adapters.booking import models as booking_models
 from adapters.booking import tasks
 from adapters.catalog import models as catalog_models
-from adapters.memory.booking import InMemoryPaymentGateway
-from adapters.memory.clock import FixedClock
 from application.booking.cancel_booking import CancelBookingCommand
 from application.booking.confirm_booking import ConfirmBookingCommand
 from application.booking.hold_seats import HoldLine, HoldSeatsCommand
 from config.container import container
 from domain.booking.booking import Booking, Payment
 from tests.factories.orm import SlotRowFactory
+from tests.fakes.booking import InMemoryPaymentGateway
+from tests.fakes.clock import FixedClock
 
 pytestmark = pytest.mark.django_db
 

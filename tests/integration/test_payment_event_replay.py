@@ -36,7 +36,6 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from adapters.booking import models as booking_models
-from adapters.memory.booking import InMemoryPaymentGateway
 from adapters.payments.sandbox import SIGNATURE_HEADER
 from application.booking.cancel_booking import CancelBookingCommand
 from application.booking.hold_seats import HoldLine, HoldSeatsCommand
@@ -44,6 +43,7 @@ from config.container import container
 from domain.shared.money import Money
 from outside.payment_sandbox.signing import sign
 from tests.factories.orm import SlotRowFactory
+from tests.fakes.booking import InMemoryPaymentGateway
 
 pytestmark = [
     pytest.mark.postgres,

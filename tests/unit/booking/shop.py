@@ -4,16 +4,6 @@ import itertools
 from datetime import timedelta
 from uuid import UUID
 
-from adapters.memory.booking import (
-    InMemoryBookingRepository,
-    InMemoryPaymentGateway,
-    InMemoryUnitOfWork,
-    SequentialReferences,
-)
-from adapters.memory.booking_details import InMemoryBookingDetailsReader
-from adapters.memory.booking_summaries import InMemoryBookingSummaryReader
-from adapters.memory.catalog import InMemoryListingRepository, InMemorySlotRepository
-from adapters.memory.clock import FixedClock
 from application.booking.cancel_booking import CancelBooking, CancelBookingCommand
 from application.booking.checkout import Checkout, CheckoutCommand, CheckoutResult
 from application.booking.confirm_booking import ConfirmBooking, ConfirmBookingCommand
@@ -35,6 +25,16 @@ from domain.catalog.listing import Listing
 from domain.catalog.slot import Slot
 from domain.shared.events import DomainEvent
 from domain.shared.money import Money
+from tests.fakes.booking import (
+    InMemoryBookingRepository,
+    InMemoryPaymentGateway,
+    InMemoryUnitOfWork,
+    SequentialReferences,
+)
+from tests.fakes.booking_details import InMemoryBookingDetailsReader
+from tests.fakes.booking_summaries import InMemoryBookingSummaryReader
+from tests.fakes.catalog import InMemoryListingRepository, InMemorySlotRepository
+from tests.fakes.clock import FixedClock
 from tests.unit.booking.builders import HOLD_FOR, NOW, a_listing, a_slot, payment_for
 
 

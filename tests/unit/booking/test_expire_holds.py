@@ -4,11 +4,11 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Self
 
-from adapters.memory.booking import InMemoryUnitOfWork
 from application.booking.confirm_booking import ConfirmBooking, ConfirmBookingCommand
 from application.booking.expire_holds import ExpireHolds, ExpireHoldsCommand
 from domain.booking.booking import Booking, BookingStatus
 from domain.booking.events import BookingExpired
+from tests.fakes.booking import InMemoryUnitOfWork
 from tests.unit.booking.builders import HOLD_FOR, counters, payment_for
 from tests.unit.booking.shop import Shop
 

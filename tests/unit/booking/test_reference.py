@@ -4,9 +4,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.memory.booking import SequentialReferences
 from adapters.references import RandomReferences
 from domain.booking.reference import ALPHABET, LENGTH, is_valid_reference
+from tests.fakes.booking import SequentialReferences
 
 
 @pytest.mark.parametrize("reference", ["PS-7K3F9Q", "PS-AAAAAA", "PS-ZZZZZZ", "PS-234679"])

@@ -13,11 +13,11 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from adapters.memory.booking import SequentialReferences
-from adapters.memory.clock import FixedClock
 from domain.booking.booking import Booking, BookingStatus, SeatRequest
 from domain.booking.errors import CannotCancel, CannotConfirm, CannotExpire, InvalidBookingRequest
 from domain.catalog.errors import NotEnoughSeats
+from tests.fakes.booking import SequentialReferences
+from tests.fakes.clock import FixedClock
 from tests.unit.booking.builders import HOLD_FOR, NOW, a_slot, payment_for, policies
 
 # Small, so that holds run out of seats; starting within reach of the clock's moves.

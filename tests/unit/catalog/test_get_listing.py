@@ -2,11 +2,11 @@ from uuid import uuid4
 
 import pytest
 
-from adapters.memory.catalog import InMemoryListingRepository
 from application.catalog.get_listing import GetListing, GetListingQuery
 from domain.catalog.errors import ListingNotFound
 from domain.shared.errors import NotFound
 from tests.factories.domain import ListingFactory
+from tests.fakes.catalog import InMemoryListingRepository
 
 
 @pytest.fixture

@@ -3,11 +3,11 @@ from uuid import UUID
 
 import pytest
 
-from adapters.memory.catalog import InMemoryListingRepository
 from application.catalog.list_listings import ListListings, ListListingsQuery
 from application.shared.pagination import PageRequest
 from domain.catalog.listing import Listing
 from tests.factories.domain import ListingFactory
+from tests.fakes.catalog import InMemoryListingRepository
 
 
 @pytest.fixture

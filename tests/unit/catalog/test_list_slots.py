@@ -4,8 +4,6 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from adapters.memory.catalog import InMemoryListingRepository, InMemorySlotRepository
-from adapters.memory.clock import FixedClock
 from application.catalog.list_slots import ListSlots, ListSlotsQuery
 from application.shared.pagination import PageRequest
 from domain.catalog.errors import ListingNotFound
@@ -13,6 +11,8 @@ from domain.catalog.listing import Listing
 from domain.catalog.slot import Slot
 from domain.shared.errors import Fault, InvalidInput
 from tests.factories.domain import ListingFactory, SlotFactory
+from tests.fakes.catalog import InMemoryListingRepository, InMemorySlotRepository
+from tests.fakes.clock import FixedClock
 
 NOW = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)

@@ -5,14 +5,6 @@ from collections.abc import Callable
 from datetime import datetime
 from uuid import UUID
 
-from adapters.memory.booking import InMemoryUnitOfWork
-from adapters.memory.clock import FixedClock
-from adapters.memory.partners import (
-    FixedResolver,
-    InMemoryPartnerUnitOfWork,
-    RecordingQueue,
-    ScriptedSender,
-)
 from adapters.partners.formatters import FORMATTERS
 from application.booking.cancel_booking import CancelBooking
 from application.booking.confirm_booking import ConfirmBooking
@@ -38,6 +30,14 @@ from domain.partners.delivery import Delivery
 from domain.partners.payload_options import PayloadOptions
 from domain.partners.subscription import Subscription
 from domain.shared.events import DomainEvent
+from tests.fakes.booking import InMemoryUnitOfWork
+from tests.fakes.clock import FixedClock
+from tests.fakes.partners import (
+    FixedResolver,
+    InMemoryPartnerUnitOfWork,
+    RecordingQueue,
+    ScriptedSender,
+)
 from tests.unit.booking.builders import HOLD_FOR
 from tests.unit.booking.shop import Shop
 from tests.unit.partners.builders import NOW

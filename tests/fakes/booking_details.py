@@ -2,11 +2,11 @@
 catalogue's listings and slots, as the Django reader joins the tables (tests/contract
 holds both to it)."""
 
-from adapters.memory.booking import InMemoryBookingRepository
-from adapters.memory.catalog import InMemoryListingRepository, InMemorySlotRepository
 from application.booking.details import BookingDetails, BookingLineDetails
 from application.shared.pagination import Page, PageRequest
 from domain.booking.booking import Booking, BookingLine
+from tests.fakes.booking import InMemoryBookingRepository
+from tests.fakes.catalog import InMemoryListingRepository, InMemorySlotRepository
 
 
 class InMemoryBookingDetailsReader:

@@ -1,9 +1,9 @@
 """The booking summary reader over the in-memory repository: each booking as the
 aggregate holds it, less its attempts (tests/contract holds it to the Django reader)."""
 
-from adapters.memory.booking import InMemoryBookingRepository
 from application.booking.summary import BookingSummary, summary_of
 from application.shared.pagination import Page, PageRequest
+from tests.fakes.booking import InMemoryBookingRepository
 
 
 class InMemoryBookingSummaryReader:

@@ -13,7 +13,6 @@ from uuid import UUID
 
 import attrs
 
-from adapters.memory.catalog import InMemoryListingRepository, InMemorySlotRepository
 from application.booking.ports import DuplicateReference, StartedPayment
 from application.shared.errors import ServiceUnavailable
 from application.shared.messagebus import MessageBus
@@ -25,6 +24,7 @@ from domain.catalog.policy import CancellationPolicy
 from domain.catalog.slot import Slot
 from domain.shared.events import DomainEvent
 from domain.shared.money import Money
+from tests.fakes.catalog import InMemoryListingRepository, InMemorySlotRepository
 
 
 def _copy(booking: Booking) -> Booking:
