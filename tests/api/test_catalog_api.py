@@ -16,7 +16,7 @@ from adapters.catalog import models
 from config.container import container
 from domain.shared.money import Money
 from tests.api.problems import assert_problem
-from tests.factories.domain import FUTURE, ListingFactory
+from tests.factories.domain import FUTURE, build_listing
 from tests.factories.orm import ListingRowFactory, SlotRowFactory
 from tests.fakes.catalog import InMemoryListingRepository
 from tests.fakes.clock import FixedClock
@@ -490,7 +490,7 @@ def test_the_container_swaps_the_listing_repository(
     api: APIClient, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
     ListingRowFactory(title="Alpha tour")  # in the database, so not in the answer
-    fake = ListingFactory(title="Fake tour")
+    fake = build_listing(title="Fake tour")
 
     with (
         container.listing_repository.override(providers.Object(InMemoryListingRepository([fake]))),

@@ -16,7 +16,7 @@ from domain.catalog.listing import Listing
 from domain.catalog.policy import CancellationPolicy, RefundTier
 from domain.catalog.slot import Slot
 from domain.shared.money import Money
-from tests.factories.domain import ListingFactory, SlotFactory
+from tests.factories.domain import build_listing, build_slot
 from tests.factories.orm import listing_row, slot_row
 from tests.fakes.catalog import InMemoryListingRepository, InMemorySlotRepository
 
@@ -35,13 +35,13 @@ class Catalog:
     add_slot: Callable[[Slot], object]
 
     def listing(self, **fields: object) -> Listing:
-        listing: Listing = ListingFactory(**fields)
+        listing: Listing = build_listing(**fields)
         self.add_listing(listing)
         return listing
 
     def slot(self, listing: Listing, hours: float, **fields: object) -> Slot:
         """A slot of `listing` starting `hours` after T0."""
-        slot: Slot = SlotFactory(listing=listing, starts_at=T0 + hours * HOUR, **fields)
+        slot: Slot = build_slot(listing=listing, starts_at=T0 + hours * HOUR, **fields)
         self.add_slot(slot)
         return slot
 
@@ -189,9 +189,9 @@ def test_for_listing_compares_instants_whatever_the_offset(catalog: Catalog) -> 
     listing = catalog.listing()
     plus_two = timezone(timedelta(hours=2))
     catalog.add_slot(
-        SlotFactory(listing=listing, starts_at=datetime(2030, 6, 1, 10, tzinfo=plus_two))
+        build_slot(listing=listing, starts_at=datetime(2030, 6, 1, 10, tzinfo=plus_two))
     )
-    later = SlotFactory(listing=listing, starts_at=datetime(2030, 6, 1, 12, tzinfo=plus_two))
+    later = build_slot(listing=listing, starts_at=datetime(2030, 6, 1, 12, tzinfo=plus_two))
     catalog.add_slot(later)
 
     page = catalog.slots.for_listing(listing.id, T0, None, EVERYTHING)  # 09:00 UTC

@@ -188,9 +188,11 @@ class InMemoryUnitOfWork:
         self.published: list[DomainEvent] = []
 
     def __enter__(self) -> Self:
+        # The stores keep objects nobody else holds and replace them on save, never
+        # change them in place: copying the dicts is enough to roll back.
         self._snapshot = (
-            copy.deepcopy(self.bookings.bookings),
-            copy.deepcopy(self.slot_store.slots),
+            dict(self.bookings.bookings),
+            dict(self.slot_store.slots),
             dict(self.inbox.events),
         )
         self._committed = False

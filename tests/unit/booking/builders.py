@@ -10,7 +10,7 @@ from domain.catalog.listing import Listing
 from domain.catalog.policy import CancellationPolicy, RefundTier
 from domain.catalog.slot import Slot
 from domain.shared.money import Money
-from tests.factories.domain import ListingFactory, SlotFactory
+from tests.factories.domain import build_listing, build_slot
 
 NOW = datetime(2030, 6, 1, 9, 0, tzinfo=UTC)
 HOLD_FOR = timedelta(minutes=15)
@@ -21,7 +21,7 @@ FLEXIBLE = CancellationPolicy((RefundTier(48, 100), RefundTier(24, 50)))
 def a_listing(
     *, currency: str = "EUR", policy: CancellationPolicy = FLEXIBLE, published: bool = True
 ) -> Listing:
-    return ListingFactory(currency=currency, cancellation_policy=policy, is_published=published)
+    return build_listing(currency=currency, cancellation_policy=policy, is_published=published)
 
 
 def a_slot(
@@ -34,7 +34,7 @@ def a_slot(
 ) -> Slot:
     """A slot starting `starts_in` after NOW, priced in its listing's currency."""
     currency = currency or (listing.currency if listing else "EUR")
-    return SlotFactory(
+    return build_slot(
         listing_id=listing.id if listing else uuid4(),
         starts_at=NOW + starts_in,
         ends_at=NOW + starts_in + timedelta(hours=2),

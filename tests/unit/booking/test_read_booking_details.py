@@ -11,12 +11,12 @@ from application.booking.list_bookings import ListBookingsQuery
 from application.shared.pagination import PageRequest
 from domain.booking.errors import BookingNotFound
 from domain.catalog.listing import Listing
-from tests.factories.domain import ListingFactory
+from tests.factories.domain import build_listing
 from tests.unit.booking.shop import Shop
 
 
 def a_listing(shop: Shop, title: str, location: str = "Lisbon") -> Listing:
-    listing: Listing = ListingFactory(title=title, location=location)
+    listing: Listing = build_listing(title=title, location=location)
     shop.listings.add(listing)
     return listing
 

@@ -4,7 +4,7 @@ import pytest
 
 from domain.catalog.errors import InvalidPolicy
 from domain.catalog.policy import CancellationPolicy, RefundTier
-from tests.factories.domain import CancellationPolicyFactory, RefundTierFactory
+from tests.factories.domain import build_policy, build_tier
 
 SECOND = timedelta(seconds=1)
 HOUR = timedelta(hours=1)
@@ -13,7 +13,7 @@ HOUR = timedelta(hours=1)
 @pytest.fixture
 def flexible() -> CancellationPolicy:
     """100% more than 48 h ahead, 50% more than 24 h ahead, nothing after."""
-    return CancellationPolicyFactory()
+    return build_policy()
 
 
 @pytest.mark.parametrize(
@@ -50,14 +50,14 @@ def test_non_refundable_refunds_nothing(notice: timedelta) -> None:
 
     assert policy.tiers == ()
     assert policy.refund_percent(notice) == 0
-    assert CancellationPolicyFactory(non_refundable=True) == policy
+    assert build_policy(non_refundable=True) == policy
 
 
 def test_tiers_are_kept_as_a_tuple() -> None:
     policy = CancellationPolicy(iter([RefundTier(48, 100), RefundTier(24, 50)]))
 
     assert policy.tiers == (RefundTier(48, 100), RefundTier(24, 50))
-    assert policy == CancellationPolicyFactory()
+    assert policy == build_policy()
 
 
 def test_equal_refunds_for_less_notice_are_allowed() -> None:
@@ -100,7 +100,7 @@ def test_a_refund_is_a_percentage(refund_percent: int) -> None:
 
 @pytest.mark.parametrize("refund_percent", [0, 100])
 def test_refund_bounds_are_inclusive(refund_percent: int) -> None:
-    assert RefundTierFactory(refund_percent=refund_percent).refund_percent == refund_percent
+    assert build_tier(refund_percent=refund_percent).refund_percent == refund_percent
 
 
 def test_a_tier_cannot_start_after_the_slot() -> None:

@@ -5,7 +5,7 @@ import pytest
 from application.catalog.get_listing import GetListing, GetListingQuery
 from domain.catalog.errors import ListingNotFound
 from domain.shared.errors import NotFound
-from tests.factories.domain import ListingFactory
+from tests.factories.domain import build_listing
 from tests.fakes.catalog import InMemoryListingRepository
 
 
@@ -22,9 +22,9 @@ def get_listing(listings: InMemoryListingRepository) -> GetListing:
 def test_a_published_listing_is_found(
     listings: InMemoryListingRepository, get_listing: GetListing
 ) -> None:
-    listing = ListingFactory()
+    listing = build_listing()
     listings.add(listing)
-    listings.add(ListingFactory())
+    listings.add(build_listing())
 
     assert get_listing(GetListingQuery(listing.id)) == listing
 
@@ -32,7 +32,7 @@ def test_a_published_listing_is_found(
 def test_an_unpublished_listing_is_not_found(
     listings: InMemoryListingRepository, get_listing: GetListing
 ) -> None:
-    hidden = ListingFactory(is_published=False)
+    hidden = build_listing(is_published=False)
     listings.add(hidden)
 
     with pytest.raises(ListingNotFound, match=str(hidden.id)):

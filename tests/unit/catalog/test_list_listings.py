@@ -6,7 +6,7 @@ import pytest
 from application.catalog.list_listings import ListListings, ListListingsQuery
 from application.shared.pagination import PageRequest
 from domain.catalog.listing import Listing
-from tests.factories.domain import ListingFactory
+from tests.factories.domain import build_listing
 from tests.fakes.catalog import InMemoryListingRepository
 
 
@@ -27,9 +27,9 @@ def titles(items: Iterable[Listing]) -> list[str]:
 def test_only_published_listings_are_listed(
     listings: InMemoryListingRepository, list_listings: ListListings
 ) -> None:
-    listings.add(ListingFactory(title="Alpha tour"))
-    listings.add(ListingFactory(title="Beta tour", is_published=False))
-    listings.add(ListingFactory(title="Gamma tour"))
+    listings.add(build_listing(title="Alpha tour"))
+    listings.add(build_listing(title="Beta tour", is_published=False))
+    listings.add(build_listing(title="Gamma tour"))
 
     page = list_listings(ListListingsQuery())
 
@@ -42,10 +42,10 @@ def test_listings_come_by_title_then_id(
 ) -> None:
     twin_ids = [UUID(int=2), UUID(int=1)]
     for listing in [
-        ListingFactory(title="Gamma tour"),
-        ListingFactory(id=twin_ids[0], title="Beta tour"),
-        ListingFactory(title="Alpha tour"),
-        ListingFactory(id=twin_ids[1], title="Beta tour"),
+        build_listing(title="Gamma tour"),
+        build_listing(id=twin_ids[0], title="Beta tour"),
+        build_listing(title="Alpha tour"),
+        build_listing(id=twin_ids[1], title="Beta tour"),
     ]:
         listings.add(listing)
 
@@ -59,7 +59,7 @@ def test_the_default_page_is_the_first_of_twenty(
     listings: InMemoryListingRepository, list_listings: ListListings
 ) -> None:
     for _ in range(25):
-        listings.add(ListingFactory())
+        listings.add(build_listing())
 
     page = list_listings(ListListingsQuery())
 
@@ -73,7 +73,7 @@ def test_the_default_page_is_the_first_of_twenty(
 def test_pages_split_the_listings(
     listings: InMemoryListingRepository, list_listings: ListListings
 ) -> None:
-    every: list[Listing] = [ListingFactory(title=f"Tour {n}") for n in range(5)]
+    every: list[Listing] = [build_listing(title=f"Tour {n}") for n in range(5)]
     for listing in every:
         listings.add(listing)
 

@@ -10,7 +10,7 @@ from domain.catalog.errors import ListingNotFound
 from domain.catalog.listing import Listing
 from domain.catalog.slot import Slot
 from domain.shared.errors import Fault, InvalidInput
-from tests.factories.domain import ListingFactory, SlotFactory
+from tests.factories.domain import build_listing, build_slot
 from tests.fakes.catalog import InMemoryListingRepository, InMemorySlotRepository
 from tests.fakes.clock import FixedClock
 
@@ -27,7 +27,7 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def listing() -> Listing:
-    return ListingFactory()
+    return build_listing()
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def add_slot(slots: InMemorySlotRepository, listing: Listing) -> AddSlot:
     """`add_slot(hours_from_now)`: a slot of the listing starting that many hours from NOW."""
 
     def add(hours: float, **fields: object) -> Slot:
-        slot = SlotFactory(listing=listing, starts_at=NOW + hours * HOUR, **fields)
+        slot = build_slot(listing=listing, starts_at=NOW + hours * HOUR, **fields)
         slots.add(slot)
         return slot
 
@@ -109,9 +109,9 @@ def test_other_listings_slots_are_not_listed(
     listings: InMemoryListingRepository,
     slots: InMemorySlotRepository,
 ) -> None:
-    other = ListingFactory()
+    other = build_listing()
     listings.add(other)
-    slots.add(SlotFactory(listing=other, starts_at=NOW + HOUR))
+    slots.add(build_slot(listing=other, starts_at=NOW + HOUR))
     mine = add_slot(2)
 
     assert list(list_slots(query(listing.id)).items) == [mine]
@@ -197,9 +197,9 @@ def test_seats_left_are_reported(
 def test_slots_of_an_unpublished_listing_are_not_found(
     list_slots: ListSlots, listings: InMemoryListingRepository, slots: InMemorySlotRepository
 ) -> None:
-    hidden = ListingFactory(is_published=False)
+    hidden = build_listing(is_published=False)
     listings.add(hidden)
-    slots.add(SlotFactory(listing=hidden, starts_at=NOW + HOUR))
+    slots.add(build_slot(listing=hidden, starts_at=NOW + HOUR))
 
     with pytest.raises(ListingNotFound):
         list_slots(query(hidden.id))

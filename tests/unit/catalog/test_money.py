@@ -5,7 +5,7 @@ import attrs
 import pytest
 
 from domain.shared.money import CurrencyMismatch, InvalidMoney, Money
-from tests.factories.domain import MoneyFactory
+from tests.factories.domain import build_money
 
 
 @pytest.mark.parametrize(
@@ -70,7 +70,7 @@ def test_equal_amounts_in_the_same_currency_are_equal() -> None:
 
 
 def test_money_is_immutable() -> None:
-    money = MoneyFactory()
+    money = build_money()
 
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         money.amount = Decimal(1)

@@ -6,7 +6,7 @@ from domain.catalog.errors import InvalidSlot, NotEnoughSeats, SeatAccountingErr
 from domain.catalog.slot import Slot
 from domain.shared.errors import Conflict
 from domain.shared.money import Money
-from tests.factories.domain import SlotFactory
+from tests.factories.domain import build_slot
 
 START = datetime(2030, 6, 1, 10, 0, tzinfo=UTC)
 
@@ -14,7 +14,7 @@ START = datetime(2030, 6, 1, 10, 0, tzinfo=UTC)
 @pytest.fixture
 def slot() -> Slot:
     """Ten seats, none taken."""
-    return SlotFactory(starts_at=START, capacity=10)
+    return build_slot(starts_at=START, capacity=10)
 
 
 def assert_seats_add_up(slot: Slot) -> None:
@@ -26,7 +26,7 @@ def assert_seats_add_up(slot: Slot) -> None:
 
 
 def test_a_valid_slot() -> None:
-    slot = SlotFactory(starts_at=START, ends_at=START + timedelta(hours=2), capacity=1)
+    slot = build_slot(starts_at=START, ends_at=START + timedelta(hours=2), capacity=1)
 
     assert slot.seats_available == 1
     assert_seats_add_up(slot)
@@ -35,13 +35,13 @@ def test_a_valid_slot() -> None:
 @pytest.mark.parametrize("capacity", [0, -1])
 def test_a_slot_has_at_least_one_seat(capacity: int) -> None:
     with pytest.raises(InvalidSlot, match="at least one seat"):
-        SlotFactory(capacity=capacity)
+        build_slot(capacity=capacity)
 
 
 @pytest.mark.parametrize("length", [timedelta(0), -timedelta(minutes=1)])
 def test_a_slot_ends_after_it_starts(length: timedelta) -> None:
     with pytest.raises(InvalidSlot, match="ends after it starts"):
-        SlotFactory(starts_at=START, ends_at=START + length)
+        build_slot(starts_at=START, ends_at=START + length)
 
 
 @pytest.mark.parametrize("naive", ["starts_at", "ends_at"])
@@ -50,46 +50,44 @@ def test_slot_times_carry_a_time_zone(naive: str) -> None:
     times[naive] = times[naive].replace(tzinfo=None)
 
     with pytest.raises(InvalidSlot, match="time zone"):
-        SlotFactory(**times)
+        build_slot(**times)
 
 
 def test_any_time_zone_will_do() -> None:
     lisbon_summer = timezone(timedelta(hours=1))
-    slot = SlotFactory(
-        starts_at=START.astimezone(lisbon_summer), ends_at=START + timedelta(hours=1)
-    )
+    slot = build_slot(starts_at=START.astimezone(lisbon_summer), ends_at=START + timedelta(hours=1))
 
     assert slot.starts_at == START
 
 
 def test_a_seat_cannot_cost_less_than_nothing() -> None:
     with pytest.raises(InvalidSlot, match="less than nothing"):
-        SlotFactory(price=Money("-0.01", "EUR"))
+        build_slot(price=Money("-0.01", "EUR"))
 
 
 def test_a_seat_may_be_free() -> None:
-    assert SlotFactory(price=Money.zero("EUR")).price == Money("0", "EUR")
+    assert build_slot(price=Money.zero("EUR")).price == Money("0", "EUR")
 
 
 @pytest.mark.parametrize(("held", "booked"), [(-1, 0), (0, -1)])
 def test_seat_counts_cannot_be_negative(held: int, booked: int) -> None:
     with pytest.raises(InvalidSlot, match="negative"):
-        SlotFactory(seats_held=held, seats_booked=booked)
+        build_slot(seats_held=held, seats_booked=booked)
 
 
 def test_a_slot_cannot_take_more_seats_than_it_has() -> None:
     with pytest.raises(InvalidSlot, match="more seats"):
-        SlotFactory(capacity=5, seats_held=3, seats_booked=3)
+        build_slot(capacity=5, seats_held=3, seats_booked=3)
 
 
 def test_a_full_slot_is_valid() -> None:
-    slot = SlotFactory(capacity=5, seats_held=2, seats_booked=3)
+    slot = build_slot(capacity=5, seats_held=2, seats_booked=3)
 
     assert slot.seats_available == 0
 
 
 def test_has_started_from_its_first_moment() -> None:
-    slot = SlotFactory(starts_at=START)
+    slot = build_slot(starts_at=START)
 
     assert not slot.has_started(START - timedelta(microseconds=1))
     assert slot.has_started(START)
@@ -131,7 +129,7 @@ def test_hold_more_than_is_left_is_refused_and_changes_nothing(slot: Slot) -> No
 
 
 def test_booked_seats_count_against_a_hold() -> None:
-    slot = SlotFactory(capacity=4, seats_booked=3)
+    slot = build_slot(capacity=4, seats_booked=3)
 
     with pytest.raises(NotEnoughSeats):
         slot.hold(2)
