@@ -18,7 +18,6 @@ from dependency_injector import containers, providers
 from django.conf import settings
 
 from adapters.booking.details import DjangoBookingDetailsReader
-from adapters.booking.repositories import DjangoBookingRepository
 from adapters.booking.summaries import DjangoBookingSummaryReader
 from adapters.booking.unit_of_work import DjangoUnitOfWork
 from adapters.catalog.repositories import DjangoListingRepository, DjangoSlotRepository
@@ -36,7 +35,6 @@ from adapters.payments.stripe import StripeWebhookParser, stripe_gateway
 from adapters.references import RandomReferences
 from application.booking.cancel_booking import CancelBooking
 from application.booking.checkout import Checkout
-from application.booking.confirm_booking import ConfirmBooking
 from application.booking.expire_holds import ExpireHolds
 from application.booking.get_booking import GetBooking
 from application.booking.get_booking_details import GetBookingDetails
@@ -51,6 +49,7 @@ from application.partners.checks import SubscriptionChecks
 from application.partners.create_subscription import CreateSubscription
 from application.partners.delete_subscription import DeleteSubscription
 from application.partners.deliver_webhook import DeliverWebhook
+from application.partners.handlers import booking_event_handlers
 from application.partners.list_deliveries import ListDeliveries
 from application.partners.list_subscriptions import GetSubscription, ListSubscriptions
 from application.partners.ports import DestinationPolicy
@@ -60,7 +59,6 @@ from application.partners.rotate_secret import RotateSecret
 from application.partners.send_test_event import SendTestEvent
 from application.partners.sweep_deliveries import SweepDeliveries
 from application.partners.update_subscription import UpdateSubscription
-from application.shared.messagebus import MessageBus
 
 
 def setting(name: str) -> providers.Callable[object]:
@@ -71,10 +69,8 @@ def setting(name: str) -> providers.Callable[object]:
 class Container(containers.DeclarativeContainer):
     # ---- driven adapters: what implements each port
     clock = providers.Singleton(SystemClock)
-    message_bus = providers.Singleton(MessageBus)
     listing_repository = providers.Singleton(DjangoListingRepository)
     slot_repository = providers.Singleton(DjangoSlotRepository)
-    booking_repository = providers.Factory(DjangoBookingRepository)
     booking_details_reader = providers.Singleton(DjangoBookingDetailsReader)
     booking_summary_reader = providers.Singleton(DjangoBookingSummaryReader)
     # ---- partner webhooks
@@ -101,7 +97,8 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
     )
     unit_of_work = providers.Factory(
-        DjangoUnitOfWork, bus=message_bus, before_commit=record_partner_events
+        DjangoUnitOfWork,
+        handlers=providers.Callable(booking_event_handlers, record_partner_events),
     )
     references = providers.Singleton(RandomReferences)
     # ---- payment providers: PAYMENT_PROVIDER picks the gateway; every provider's
@@ -155,7 +152,6 @@ class Container(containers.DeclarativeContainer):
     # The storefront's reads: each line with the listing and slot it booked.
     get_booking_details = providers.Factory(GetBookingDetails, details=booking_details_reader)
     list_booking_details = providers.Factory(ListBookingDetails, details=booking_details_reader)
-    confirm_booking = providers.Factory(ConfirmBooking, uow=unit_of_work, clock=clock)
     cancel_booking = providers.Factory(
         CancelBooking, uow=unit_of_work, payments=payment_gateway, clock=clock
     )

@@ -119,7 +119,7 @@ class PaymentInbox(Protocol):
 
 
 class BookingUnitOfWork(UnitOfWork, Protocol):
-    """After a commit the collected domain events go to the message bus."""
+    """Commits atomically; just before, its event handlers run (unit_of_work.py)."""
 
     bookings: BookingRepository
     slots: SlotInventory

@@ -12,6 +12,7 @@ from uuid import UUID, uuid4
 import pytest
 from dependency_injector import providers
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.test import APIClient
@@ -19,13 +20,13 @@ from rest_framework.test import APIClient
 from adapters.api.models import IdempotencyKey
 from adapters.booking import models as booking_models
 from adapters.catalog import models as catalog_models
-from application.booking.confirm_booking import ConfirmBookingCommand
 from application.booking.hold_seats import HoldLine, HoldSeatsCommand
 from config.container import container
 from domain.booking.booking import Payment
 from domain.shared.money import Money
 from tests.api.customers import Customer, make_customer
 from tests.api.problems import assert_problem, pointers
+from tests.confirm import confirm_in
 from tests.factories.orm import SlotRowFactory
 from tests.fakes.booking import InMemoryPaymentGateway
 
@@ -94,7 +95,7 @@ def hold_directly(customer_id: int, *lines: tuple[catalog_models.Slot, int]) -> 
 def confirm(reference: str) -> None:
     row = booking_models.Booking.objects.get(reference=reference)
     total = Money(row.total_amount, row.currency)
-    container.confirm_booking()(ConfirmBookingCommand(row.id, Payment("test", "pay_1", total)))
+    confirm_in(container.unit_of_work(), row.id, Payment("test", "pay_1", total), timezone.now())
 
 
 def seats_held(slot: catalog_models.Slot) -> int:

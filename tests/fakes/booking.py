@@ -5,7 +5,7 @@ committed."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Self
@@ -14,8 +14,8 @@ from uuid import UUID
 import attrs
 
 from application.booking.ports import DuplicateReference, StartedPayment
+from application.booking.unit_of_work import CollectsEvents, EventHandler
 from application.shared.errors import ServiceUnavailable
-from application.shared.messagebus import MessageBus
 from application.shared.pagination import Page, PageRequest
 from domain.booking.booking import Booking, BookingStatus
 from domain.booking.payments import PaymentEvent
@@ -164,28 +164,33 @@ class InMemoryPaymentInbox:
         return self.events[(provider, event_id)][1]
 
 
-class InMemoryUnitOfWork:
-    """Snapshots the stores on entry and restores them unless `commit()` was called."""
+class InMemoryUnitOfWork(CollectsEvents):
+    """Snapshots the stores on entry and restores them unless `commit()` was called.
+    Committing runs the event handlers first, as the Django unit of work does inside its
+    transaction: a handler that fails undoes the whole unit. `published` collects the
+    events of every committed unit (share one list to watch several units of work)."""
 
     def __init__(
         self,
         listings: InMemoryListingRepository | None = None,
         slots: InMemorySlotRepository | None = None,
         bookings: InMemoryBookingRepository | None = None,
-        bus: MessageBus | None = None,
         inbox: InMemoryPaymentInbox | None = None,
-        before_commit: Callable[[list[DomainEvent], dict[UUID, Booking]], object] | None = None,
+        handlers: Sequence[EventHandler] = (),
+        published: list[DomainEvent] | None = None,
     ) -> None:
-        self._before_commit = before_commit
+        super().__init__(handlers)
         self.listings = listings or InMemoryListingRepository()
         self.slot_store = slots or InMemorySlotRepository()
         self.bookings = bookings or InMemoryBookingRepository()
         self.slots = InMemorySlotInventory(self.listings, self.slot_store)
         # Shared like the other stores when given, so several units of work see one inbox.
         self.inbox = inbox if inbox is not None else InMemoryPaymentInbox()
-        self.bus = bus or MessageBus()
         self.committed = 0
-        self.published: list[DomainEvent] = []
+        self.published: list[DomainEvent] = published if published is not None else []
+
+    def seen_bookings(self) -> Iterable[Booking]:
+        return self.bookings.seen()
 
     def __enter__(self) -> Self:
         # The stores keep objects nobody else holds and replace them on save, never
@@ -208,19 +213,21 @@ class InMemoryUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if exc_type is None and self._committed:
-            self.committed += 1
-            bookings = {booking.id: booking for booking in self.bookings.seen()}
-            events = [event for booking in bookings.values() for event in booking.events]
-            for booking in bookings.values():
-                booking.events.clear()
-            if self._before_commit is not None and events:
-                self._before_commit(events, bookings)
-            self.published.extend(events)
-            self.bus.publish(events)
-        else:
-            self.bookings.bookings, self.slot_store.slots, self.inbox.events = self._snapshot
-        self.bookings.forget_seen()
+        try:
+            if exc_type is None and self._committed:
+                events = self.handle_new_events()
+                self.committed += 1
+                self.published.extend(events)
+            else:
+                self._roll_back()
+        except BaseException:
+            self._roll_back()
+            raise
+        finally:
+            self.bookings.forget_seen()
+
+    def _roll_back(self) -> None:
+        self.bookings.bookings, self.slot_store.slots, self.inbox.events = self._snapshot
 
 
 class InMemoryPaymentGateway:

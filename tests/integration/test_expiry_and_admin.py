@@ -14,6 +14,7 @@ from django.contrib.messages import constants as message_levels
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from adapters.api import tasks as api_tasks
 from adapters.api.models import IdempotencyKey
@@ -21,10 +22,10 @@ from adapters.booking import models as booking_models
 from adapters.booking import tasks
 from adapters.catalog import models as catalog_models
 from application.booking.cancel_booking import CancelBookingCommand
-from application.booking.confirm_booking import ConfirmBookingCommand
 from application.booking.hold_seats import HoldLine, HoldSeatsCommand
 from config.container import container
 from domain.booking.booking import Booking, Payment
+from tests.confirm import confirm_in
 from tests.factories.orm import SlotRowFactory
 from tests.fakes.booking import InMemoryPaymentGateway
 from tests.fakes.clock import FixedClock
@@ -138,8 +139,8 @@ class TestExpireHoldsCommand:
             hold(customer, slot, 2),
             hold(customer, slot, 3),
         )
-        container.confirm_booking()(
-            ConfirmBookingCommand(paid.id, Payment("test", "pay_1", paid.total))
+        confirm_in(
+            container.unit_of_work(), paid.id, Payment("test", "pay_1", paid.total), timezone.now()
         )
         cancel(dropped)
         clock.advance(timedelta(minutes=settings.HOLD_MINUTES, seconds=1))
@@ -259,8 +260,8 @@ class TestBookingAdmin:
     ) -> None:
         held = hold(customer, slot, 2)
         paid = hold(customer, slot, 3)
-        container.confirm_booking()(
-            ConfirmBookingCommand(paid.id, Payment("test", "pay_9", paid.total))
+        confirm_in(
+            container.unit_of_work(), paid.id, Payment("test", "pay_9", paid.total), timezone.now()
         )
         cancelled = hold(customer, slot, 1)
         cancel(cancelled)

@@ -6,7 +6,6 @@ from uuid import UUID
 
 from application.booking.cancel_booking import CancelBooking, CancelBookingCommand
 from application.booking.checkout import Checkout, CheckoutCommand, CheckoutResult
-from application.booking.confirm_booking import ConfirmBooking, ConfirmBookingCommand
 from application.booking.expire_holds import ExpireHolds, ExpireHoldsCommand, ExpireHoldsResult
 from application.booking.get_booking import GetBooking
 from application.booking.get_booking_details import GetBookingDetails
@@ -18,13 +17,13 @@ from application.booking.hold_seats import HoldLine, HoldSeats, HoldSeatsCommand
 from application.booking.list_booking_details import ListBookingDetails
 from application.booking.list_bookings import ListBookings
 from application.booking.ports import StartedPayment
-from application.shared.messagebus import MessageBus
 from domain.booking.booking import Booking
-from domain.booking.payments import PaymentEvent, PaymentEventKind
+from domain.booking.payments import Payment, PaymentEvent, PaymentEventKind
 from domain.catalog.listing import Listing
 from domain.catalog.slot import Slot
 from domain.shared.events import DomainEvent
 from domain.shared.money import Money
+from tests.confirm import confirm_in
 from tests.fakes.booking import (
     InMemoryBookingRepository,
     InMemoryPaymentGateway,
@@ -70,10 +69,10 @@ class Shop:
         self.listings = InMemoryListingRepository()
         self.slot_store = InMemorySlotRepository()
         self.bookings = InMemoryBookingRepository()
-        self.bus = MessageBus()
-        self.published: list[DomainEvent] = []
-        self.bus.subscribe(DomainEvent, self.published.append)
-        self.uow = InMemoryUnitOfWork(self.listings, self.slot_store, self.bookings, self.bus)
+        self.published: list[DomainEvent] = []  # the events of every committed unit of work
+        self.uow = InMemoryUnitOfWork(
+            self.listings, self.slot_store, self.bookings, published=self.published
+        )
         self.payments = RecordingGateway()
         self.references = SequentialReferences()
         self.hold_seats = HoldSeats(self.uow, self.clock, self.references, HOLD_FOR)
@@ -83,7 +82,6 @@ class Shop:
         details = InMemoryBookingDetailsReader(self.bookings, self.listings, self.slot_store)
         self.get_booking_details = GetBookingDetails(details)
         self.list_booking_details = ListBookingDetails(details)
-        self.confirm_booking = ConfirmBooking(self.uow, self.clock)
         self.cancel_booking = CancelBooking(self.uow, self.payments, self.clock)
         self.expire_holds = ExpireHolds(self.uow, self.clock)
         self.checkout_booking = Checkout(self.uow, self.payments, self.clock)
@@ -113,8 +111,9 @@ class Shop:
         )
         return self.hold_seats(command)
 
-    def confirm(self, booking: Booking) -> Booking:
-        return self.confirm_booking(ConfirmBookingCommand(booking.id, payment_for(booking)))
+    def confirm(self, booking: Booking, payment: Payment | None = None) -> Booking:
+        payment = payment or payment_for(booking)
+        return confirm_in(self.uow, booking.id, payment, self.clock.now())
 
     def cancel(self, booking: Booking, customer_id: int | None = 1) -> Booking:
         return self.cancel_booking(CancelBookingCommand(booking.reference, customer_id))

@@ -1,12 +1,11 @@
-"""Use case: a payment succeeded, so the booking is confirmed and its seats booked."""
-
-from uuid import uuid4
+"""A payment succeeded, so the booking is confirmed and its seats booked: the domain's
+`Booking.confirm` in a unit of work, as the payment webhook applies it
+(`HandlePaymentEvent`, whose own tests cover what the provider sends)."""
 
 import pytest
 
-from application.booking.confirm_booking import ConfirmBookingCommand
 from domain.booking.booking import BookingStatus, Payment
-from domain.booking.errors import BookingNotFound, CannotConfirm, PaymentMismatch
+from domain.booking.errors import CannotConfirm, PaymentMismatch
 from domain.booking.events import BookingConfirmed
 from domain.shared.money import Money
 from tests.unit.booking.builders import NOW, counters, payment_for
@@ -28,13 +27,6 @@ def test_confirming_books_the_held_seats_and_announces_it(shop: Shop) -> None:
     assert shop.uow.committed == 2
 
 
-def test_an_unknown_booking_is_not_found(shop: Shop) -> None:
-    payment = Payment("sandbox", "pay_1", Money("25.00", "EUR"))
-
-    with pytest.raises(BookingNotFound):
-        shop.confirm_booking(ConfirmBookingCommand(uuid4(), payment))
-
-
 def test_a_payment_for_another_amount_changes_nothing(shop: Shop) -> None:
     slot = shop.slot()
     booking = shop.hold((slot, 2))
@@ -42,7 +34,7 @@ def test_a_payment_for_another_amount_changes_nothing(shop: Shop) -> None:
     wrong = Payment("sandbox", "pay_1", Money("25.00", "EUR"))
 
     with pytest.raises(PaymentMismatch):
-        shop.confirm_booking(ConfirmBookingCommand(booking.id, wrong))
+        shop.confirm(booking, wrong)
 
     assert shop.stored(booking).status is BookingStatus.HELD
     assert shop.stored(booking).payment is None

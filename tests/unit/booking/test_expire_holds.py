@@ -4,10 +4,10 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Self
 
-from application.booking.confirm_booking import ConfirmBooking, ConfirmBookingCommand
 from application.booking.expire_holds import ExpireHolds, ExpireHoldsCommand
 from domain.booking.booking import Booking, BookingStatus
 from domain.booking.events import BookingExpired
+from tests.confirm import confirm_in
 from tests.fakes.booking import InMemoryUnitOfWork
 from tests.unit.booking.builders import HOLD_FOR, counters, payment_for
 from tests.unit.booking.shop import Shop
@@ -69,7 +69,7 @@ class PaidMeanwhile(InMemoryUnitOfWork):
     """Runs `meanwhile` just before the unit of work is entered for the `at`-th time."""
 
     def __init__(self, shop: Shop, at: int, meanwhile: Callable[[], None]) -> None:
-        super().__init__(shop.listings, shop.slot_store, shop.bookings, shop.bus)
+        super().__init__(shop.listings, shop.slot_store, shop.bookings, published=shop.published)
         self.entered, self.at, self.meanwhile = 0, at, meanwhile
 
     def __enter__(self) -> Self:
@@ -85,8 +85,10 @@ def test_a_booking_paid_after_the_sweep_looked_is_left_alone(shop: Shop) -> None
     shop.wait(HOLD_FOR)
 
     def pay() -> None:  # another worker confirms between the sweep's look and its step
-        other = InMemoryUnitOfWork(shop.listings, shop.slot_store, shop.bookings, shop.bus)
-        ConfirmBooking(other, shop.clock)(ConfirmBookingCommand(booking.id, payment_for(booking)))
+        other = InMemoryUnitOfWork(
+            shop.listings, shop.slot_store, shop.bookings, published=shop.published
+        )
+        confirm_in(other, booking.id, payment_for(booking), shop.clock.now())
 
     uow = PaidMeanwhile(shop, at=2, meanwhile=pay)
 

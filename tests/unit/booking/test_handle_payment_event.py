@@ -63,8 +63,10 @@ def test_payment_succeeded_confirms_a_held_booking_and_publishes_after_commit(
     started = shop.checkout(booking)
     event = shop.succeeded(started.payment_id, TOTAL)
     status_when_published = []
-    shop.bus.subscribe(
-        BookingConfirmed, lambda _: status_when_published.append(shop.stored(booking).status)
+    shop.uow.handlers.append(
+        lambda events, _: status_when_published.extend(
+            shop.stored(booking).status for e in events if isinstance(e, BookingConfirmed)
+        )
     )
     committed = shop.uow.committed
 
@@ -77,7 +79,7 @@ def test_payment_succeeded_confirms_a_held_booking_and_publishes_after_commit(
     assert [a.status for a in stored.attempts] == [PaymentStatus.SUCCEEDED]
     assert counters(shop.stored_slot(slot)) == [(7, 0, 3)]  # held -> booked
     assert shop.published == [BookingConfirmed(event.occurred_at, booking.id, booking.reference)]
-    assert status_when_published == [BookingStatus.CONFIRMED]  # the bus saw committed work
+    assert status_when_published == [BookingStatus.CONFIRMED]  # the handler saw saved work
     assert shop.uow.committed == committed + 1
     assert shop.outcome(event) == "confirmed"
     assert shop.payments.refunds == {}

@@ -38,21 +38,37 @@ def test_a_hold_is_stored_with_its_seats_and_announced(shop: Shop) -> None:
     assert booking.events == []  # handed to the bus, not published twice
 
 
-def test_the_event_is_published_once_the_booking_is_committed(shop: Shop) -> None:
+def test_the_handlers_get_the_event_with_the_booking_saved_before_it_commits(
+    shop: Shop,
+) -> None:
     slot = shop.slot()
-    stored_when_published: list[bool] = []
+    seen: list[tuple[type, bool, int]] = []
 
-    def handler(event: DomainEvent) -> None:
-        assert isinstance(event, BookingHeld)
-        stored_when_published.append(
-            event.booking_id in shop.bookings.bookings and shop.uow.committed == 1
-        )
+    def handler(events: list[DomainEvent], bookings: object) -> None:
+        for event in events:
+            in_store = event.booking_id in shop.bookings.bookings
+            seen.append((type(event), in_store, shop.uow.committed))
 
-    shop.bus.subscribe(BookingHeld, handler)
+    shop.uow.handlers.append(handler)
 
     shop.hold((slot, 1))
 
-    assert stored_when_published == [True]
+    assert seen == [(BookingHeld, True, 0)]  # saved, in the unit of work, not yet committed
+    assert shop.uow.committed == 1
+
+
+def test_a_handler_that_fails_undoes_the_hold(shop: Shop) -> None:
+    slot = shop.slot()
+
+    def failing(events: list[DomainEvent], bookings: object) -> None:
+        raise RuntimeError("the outbox could not write")
+
+    shop.uow.handlers.append(failing)
+
+    with pytest.raises(RuntimeError):
+        shop.hold((slot, 1))
+
+    assert_nothing_happened(shop)
 
 
 def assert_nothing_happened(shop: Shop) -> None:

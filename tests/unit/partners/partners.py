@@ -1,13 +1,12 @@
 """The partner use cases wired to the in-memory adapters, and a shop whose bookings feed
-them through the booking unit of work's `before_commit` hook (the outbox)."""
+them through the booking unit of work's event handlers (the outbox), registered
+as production registers them (application/partners/handlers.py)."""
 
-from collections.abc import Callable
 from datetime import datetime
 from uuid import UUID
 
 from adapters.partners.formatters import FORMATTERS
 from application.booking.cancel_booking import CancelBooking
-from application.booking.confirm_booking import ConfirmBooking
 from application.booking.expire_holds import ExpireHolds
 from application.booking.hold_seats import HoldSeats
 from application.partners.checks import SubscriptionChecks
@@ -17,6 +16,7 @@ from application.partners.create_subscription import (
 )
 from application.partners.delete_subscription import DeleteSubscription
 from application.partners.deliver_webhook import DeliverWebhook
+from application.partners.handlers import booking_event_handlers
 from application.partners.list_deliveries import ListDeliveries
 from application.partners.ports import DestinationPolicy
 from application.partners.record_partner_events import RecordPartnerEvents
@@ -25,11 +25,9 @@ from application.partners.rotate_secret import RotateSecret
 from application.partners.send_test_event import SendTestEvent, SendTestEventCommand
 from application.partners.sweep_deliveries import SweepDeliveries
 from application.partners.update_subscription import UpdateSubscription
-from domain.booking.booking import Booking
 from domain.partners.delivery import Delivery
 from domain.partners.payload_options import PayloadOptions
 from domain.partners.subscription import Subscription
-from domain.shared.events import DomainEvent
 from tests.fakes.booking import InMemoryUnitOfWork
 from tests.fakes.clock import FixedClock
 from tests.fakes.partners import (
@@ -130,12 +128,14 @@ def shop_feeding(partners: Partners) -> Shop:
     as the container wires the Django one."""
     shop = Shop()
     shop.clock = partners.clock
-    hook: Callable[[list[DomainEvent], dict[UUID, Booking]], object] = partners.record
     shop.uow = InMemoryUnitOfWork(
-        shop.listings, shop.slot_store, shop.bookings, shop.bus, before_commit=hook
+        shop.listings,
+        shop.slot_store,
+        shop.bookings,
+        handlers=booking_event_handlers(partners.record),
+        published=shop.published,
     )
     shop.hold_seats = HoldSeats(shop.uow, shop.clock, shop.references, HOLD_FOR)
-    shop.confirm_booking = ConfirmBooking(shop.uow, shop.clock)
     shop.cancel_booking = CancelBooking(shop.uow, shop.payments, shop.clock)
     shop.expire_holds = ExpireHolds(shop.uow, shop.clock)
     return shop
