@@ -17,8 +17,7 @@ from datetime import timedelta
 from dependency_injector import containers, providers
 from django.conf import settings
 
-from adapters.booking.details import DjangoBookingDetailsReader
-from adapters.booking.summaries import DjangoBookingSummaryReader
+from adapters.booking.queries import DjangoBookingReader
 from adapters.booking.unit_of_work import DjangoUnitOfWork
 from adapters.catalog.repositories import DjangoListingRepository, DjangoSlotRepository
 from adapters.clock import SystemClock
@@ -36,12 +35,9 @@ from adapters.references import RandomReferences
 from application.booking.cancel_booking import CancelBooking
 from application.booking.checkout import Checkout
 from application.booking.expire_holds import ExpireHolds
-from application.booking.get_booking import GetBooking
-from application.booking.get_booking_details import GetBookingDetails
 from application.booking.handle_payment_event import HandlePaymentEvent
 from application.booking.hold_seats import HoldSeats
-from application.booking.list_booking_details import ListBookingDetails
-from application.booking.list_bookings import ListBookings
+from application.booking.queries import GetBooking, ListBookings
 from application.catalog.get_listing import GetListing
 from application.catalog.list_listings import ListListings
 from application.catalog.list_slots import ListSlots
@@ -71,8 +67,7 @@ class Container(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
     listing_repository = providers.Singleton(DjangoListingRepository)
     slot_repository = providers.Singleton(DjangoSlotRepository)
-    booking_details_reader = providers.Singleton(DjangoBookingDetailsReader)
-    booking_summary_reader = providers.Singleton(DjangoBookingSummaryReader)
+    booking_reader = providers.Singleton(DjangoBookingReader)
     # ---- partner webhooks
     subscription_repository = providers.Singleton(DjangoSubscriptionRepository)
     delivery_repository = providers.Singleton(DjangoDeliveryRepository)
@@ -147,11 +142,9 @@ class Container(containers.DeclarativeContainer):
     hold_seats = providers.Factory(
         HoldSeats, uow=unit_of_work, clock=clock, references=references, hold_for=hold_for
     )
-    get_booking = providers.Factory(GetBooking, summaries=booking_summary_reader)
-    list_bookings = providers.Factory(ListBookings, summaries=booking_summary_reader)
+    get_booking = providers.Factory(GetBooking, reader=booking_reader)
+    list_bookings = providers.Factory(ListBookings, reader=booking_reader)
     # The storefront's reads: each line with the listing and slot it booked.
-    get_booking_details = providers.Factory(GetBookingDetails, details=booking_details_reader)
-    list_booking_details = providers.Factory(ListBookingDetails, details=booking_details_reader)
     cancel_booking = providers.Factory(
         CancelBooking, uow=unit_of_work, payments=payment_gateway, clock=clock
     )

@@ -6,8 +6,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from application.booking.details import BookingDetails, BookingLineDetails
-from application.booking.summary import BookingSummary
 from domain.booking.booking import Booking, BookingLine, BookingStatus
 from domain.booking.payments import (
     Payment,
@@ -69,39 +67,6 @@ def booking_from_row(
             for attempt in payments
         ],
         returned=[returned_from_json(item) for item in row.returned_payments],
-    )
-
-
-def summary_from_row(row: models.Booking) -> BookingSummary:
-    """A booking row whose lines were prefetched (its payment attempts need not be), as
-    the API shows it."""
-    return BookingSummary(
-        reference=row.reference,
-        status=BookingStatus(row.status),
-        lines=lines_from_rows(row, list(row.lines.all())),
-        created_at=row.created_at,
-        expires_at=row.expires_at,
-        refund=refund_from_row(row),
-    )
-
-
-def details_from_row(row: models.Booking) -> BookingDetails:
-    """A booking row whose lines were fetched with their slots and listings
-    (`select_related("slot__listing")`), as the booking with each line described."""
-    line_rows = list(row.lines.all())
-    booking = booking_from_row(row, line_rows, list(row.payments.all()))
-    return BookingDetails(
-        booking,
-        tuple(
-            BookingLineDetails(
-                line,
-                line_row.slot.listing.title,
-                line_row.slot.listing.location,
-                line_row.slot.starts_at,
-                line_row.slot.ends_at,
-            )
-            for line, line_row in zip(booking.lines, line_rows, strict=True)
-        ),
     )
 
 

@@ -1,6 +1,6 @@
 """The booking ports over the Django ORM."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 from uuid import UUID
 
@@ -18,7 +18,6 @@ from adapters.booking.mapping import (
 from adapters.catalog import models as catalog_models
 from adapters.catalog.mapping import policy_from_json, slot_from_row
 from application.booking.ports import DuplicateReference
-from application.shared.pagination import Page, PageRequest
 from domain.booking.booking import Booking, BookingStatus
 from domain.booking.payments import PaymentEvent
 from domain.catalog.policy import CancellationPolicy
@@ -30,32 +29,6 @@ PAYMENTS = Prefetch("payments", queryset=models.BookingPayment.objects.order_by(
 
 def _to_domain(row: models.Booking) -> Booking:
     return booking_from_row(row, list(row.lines.all()), list(row.payments.all()))
-
-
-def customer_booking(
-    reference: str, customer_id: int, prefetch: tuple[Prefetch, ...] = (LINES, PAYMENTS)
-) -> models.Booking | None:
-    """The customer's booking row, with what `prefetch` fetches (a query each): readers
-    that show no payment attempts leave PAYMENTS out."""
-    return (
-        models.Booking.objects.prefetch_related(*prefetch)
-        .filter(reference=reference, customer_id=customer_id)
-        .first()
-    )
-
-
-def customer_page[T](
-    customer_id: int,
-    page: PageRequest,
-    read: Callable[[models.Booking], T],
-    prefetch: tuple[Prefetch, ...] = (LINES, PAYMENTS),
-) -> Page[T]:
-    """A page of the customer's bookings, newest first, each row made into what `read`
-    makes of it: one query for the count, one for the rows, one per prefetch."""
-    rows = models.Booking.objects.filter(customer_id=customer_id)
-    total = rows.count()
-    window = rows.order_by("-created_at", "-id").prefetch_related(*prefetch)
-    return Page([read(row) for row in window[page.offset : page.offset + page.size]], total, page)
 
 
 class DjangoBookingRepository:
@@ -146,13 +119,6 @@ class DjangoBookingRepository:
         )
         row = self._locked().filter(Q(id__in=started_for) | Q(payment_id=payment_id)).first()
         return self._remember(_to_domain(row)) if row else None
-
-    def get(self, reference: str, customer_id: int) -> Booking | None:
-        row = customer_booking(reference, customer_id)
-        return _to_domain(row) if row else None
-
-    def for_customer(self, customer_id: int, page: PageRequest) -> Page[Booking]:
-        return customer_page(customer_id, page, _to_domain)
 
     def lapsed_hold_ids(self, now: datetime, limit: int) -> list[UUID]:
         return list(

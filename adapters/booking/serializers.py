@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from adapters.api.fields import MoneySerializer
-from application.booking.summary import BookingSummary
+from application.booking.queries import BookingDetails
 from domain.booking.booking import Booking, BookingStatus
 from domain.booking.refunds import Refund
 
@@ -54,7 +54,7 @@ class BookingSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     refund = RefundSerializer(required=False, help_text="Present when money comes back.")
 
-    def to_representation(self, instance: Booking | BookingSummary) -> dict[str, Any]:
+    def to_representation(self, instance: Booking | BookingDetails) -> dict[str, Any]:
         data = super().to_representation(instance)
         if instance.refund is None:
             data.pop("refund")

@@ -22,9 +22,13 @@ from adapters.booking.serializers import (
 )
 from application.booking.cancel_booking import CancelBooking, CancelBookingCommand
 from application.booking.checkout import Checkout, CheckoutCommand
-from application.booking.get_booking import GetBooking, GetBookingQuery
 from application.booking.hold_seats import HoldLine, HoldSeats, HoldSeatsCommand
-from application.booking.list_bookings import ListBookings, ListBookingsQuery
+from application.booking.queries import (
+    GetBooking,
+    GetBookingQuery,
+    ListBookings,
+    ListBookingsQuery,
+)
 
 
 class BookingCollectionView(APIView):

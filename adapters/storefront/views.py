@@ -24,18 +24,19 @@ from adapters.api.idempotency import once
 from adapters.storefront.forms import HoldForm
 from application.booking.cancel_booking import CancelBooking, CancelBookingCommand
 from application.booking.checkout import Checkout, CheckoutCommand
-from application.booking.get_booking import GetBookingQuery
-from application.booking.get_booking_details import GetBookingDetails
 from application.booking.hold_seats import HoldSeats
-from application.booking.list_booking_details import ListBookingDetails
-from application.booking.list_bookings import ListBookingsQuery
+from application.booking.queries import (
+    GetBooking,
+    GetBookingQuery,
+    ListBookings,
+    ListBookingsQuery,
+)
 from application.catalog.get_listing import GetListing, GetListingQuery
 from application.catalog.list_listings import ListListings, ListListingsQuery
 from application.catalog.list_slots import ListSlots, ListSlotsQuery
 from application.shared.errors import PaymentRefused, ServiceUnavailable
 from application.shared.pagination import PageRequest
 from domain.booking.booking import Booking, BookingStatus
-from domain.booking.payments import PaymentStatus
 from domain.shared.errors import DomainError, InvalidInput, NotFound
 
 LISTINGS_PER_PAGE = 12
@@ -155,20 +156,15 @@ class BookingView(LoginRequiredMixin, StorefrontView):
         self,
         request: HttpRequest,
         reference: str,
-        get_booking_details: GetBookingDetails = Provide["get_booking_details"],
+        get_booking: GetBooking = Provide["get_booking"],
     ) -> HttpResponse:
-        details = get_booking_details(GetBookingQuery(reference, request.user.pk))
-        booking = details.booking
+        booking = get_booking(GetBookingQuery(reference, request.user.pk))
         held = booking.status is BookingStatus.HELD
         context = {
             "booking": booking,
-            "lines": details.lines,
-            "waiting": held
-            and RETURNED_FROM_PAYMENT in request.GET
-            and booking.pending_attempt() is not None,
-            "declined": held
-            and bool(booking.attempts)
-            and booking.attempts[-1].status is PaymentStatus.FAILED,
+            "lines": booking.lines,
+            "waiting": held and RETURNED_FROM_PAYMENT in request.GET and booking.awaiting_payment,
+            "declined": held and booking.payment_declined,
             "refresh_seconds": REFRESH_SECONDS,
         }
         return render(request, "storefront/booking.html", context)
@@ -195,10 +191,10 @@ class BookingsView(LoginRequiredMixin, StorefrontView):
     def get(
         self,
         request: HttpRequest,
-        list_booking_details: ListBookingDetails = Provide["list_booking_details"],
+        list_bookings: ListBookings = Provide["list_bookings"],
     ) -> HttpResponse:
         query = ListBookingsQuery(request.user.pk, page_request(request, BOOKINGS_PER_PAGE))
-        page = list_booking_details(query)
+        page = list_bookings(query)
         return render(request, "storefront/bookings.html", {"page": page})
 
 

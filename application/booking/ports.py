@@ -7,9 +7,6 @@ from uuid import UUID
 
 import attrs
 
-from application.booking.details import BookingDetails
-from application.booking.summary import BookingSummary
-from application.shared.pagination import Page, PageRequest
 from application.shared.ports import UnitOfWork
 from domain.booking.booking import Booking
 from domain.booking.payments import PaymentEvent
@@ -42,44 +39,12 @@ class BookingRepository(Protocol):
         """The booking a payment was started for (or confirmed by), locked."""
         ...
 
-    def get(self, reference: str, customer_id: int) -> Booking | None: ...
-
-    def for_customer(self, customer_id: int, page: PageRequest) -> Page[Booking]:
-        """The customer's bookings, newest first."""
-        ...
-
     def lapsed_hold_ids(self, now: datetime, limit: int) -> list[UUID]:
         """Ids of held bookings whose hold ended at or before `now`, oldest first."""
         ...
 
     def seen(self) -> Iterable[Booking]:
         """Bookings loaded or added in this unit of work, for collecting their events."""
-        ...
-
-
-class BookingDetailsReader(Protocol):
-    """Bookings as their customer reads them, each line with the listing and slot it
-    booked. Read only, outside any unit of work: nothing it returns is saved."""
-
-    def get(self, reference: str, customer_id: int) -> BookingDetails | None:
-        """None if there is no such booking or it is not the customer's."""
-        ...
-
-    def for_customer(self, customer_id: int, page: PageRequest) -> Page[BookingDetails]:
-        """The customer's bookings, newest first, as `BookingRepository.for_customer`."""
-        ...
-
-
-class BookingSummaryReader(Protocol):
-    """Bookings as the API shows them: without their payment attempts, which only the
-    aggregate's own steps need. Read only, outside any unit of work."""
-
-    def get(self, reference: str, customer_id: int) -> BookingSummary | None:
-        """None if there is no such booking or it is not the customer's."""
-        ...
-
-    def for_customer(self, customer_id: int, page: PageRequest) -> Page[BookingSummary]:
-        """The customer's bookings, newest first, as `BookingRepository.for_customer`."""
         ...
 
 

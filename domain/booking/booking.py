@@ -140,8 +140,7 @@ class Booking:
 
     @property
     def total(self) -> Money:
-        amounts = [line.subtotal for line in self.lines]
-        return sum(amounts[1:], start=amounts[0])
+        return total_of(self.lines)
 
     @property
     def slot_ids(self) -> list[UUID]:
@@ -334,6 +333,12 @@ class Booking:
             percents.pop() if len(percents) == 1 else int(amount.amount * 100 / self.total.amount)
         )
         return Refund(amount, percent)
+
+
+def total_of(lines: Sequence[BookingLine]) -> Money:
+    """What a booking's lines come to: every reader of a booking shows this figure."""
+    amounts = [line.subtotal for line in lines]
+    return sum(amounts[1:], start=amounts[0])
 
 
 def check_line_count(lines: int) -> None:

@@ -57,13 +57,14 @@ HOLD_QUERIES = 10
 #   1. SELECT the token JOIN its user
 #   2. SELECT COUNT(*) of the customer's bookings
 #   3. SELECT the page of bookings
-#   4. SELECT the lines of those bookings            (one prefetch for the whole page)
-# Was 5 with the payment attempts' prefetch: the reads now go through the summary
-# reader (`BookingSummaryReader`), which leaves out the attempts the JSON never shows.
+#   4. SELECT the lines of those bookings, JOIN their slots and listings
+#                                                    (one prefetch for the whole page)
+# The booking reader (application/booking/queries.py) says where each payment stands
+# with subqueries in query 3 rather than loading the attempts (5 queries once).
 LIST_QUERIES = 4
 
 # GET /api/v1/bookings/{reference}/: the token, the booking, its lines. Was 4 with its
-# payment attempts, which the JSON never shows (left out as in the list above).
+# payment attempts, which the reader does not load (as in the list above).
 DETAIL_QUERIES = 3
 
 

@@ -40,19 +40,18 @@ LISTINGS_PAGE_QUERIES = 4
 
 # GET /bookings/{reference}/, however many lines and payment attempts:
 #   1-2. the session and the user
-#   3. SELECT the booking                    (by reference and customer)
+#   3. SELECT the booking                    (by reference and customer; where its payment
+#                                            stands comes with it, as two subqueries)
 #   4. SELECT its lines JOIN their slots JOIN their listings
 #                                            (prefetch: what each line booked comes with it)
-#   5. SELECT its payment attempts           (prefetch)
-BOOKING_PAGE_QUERIES = 5
+BOOKING_PAGE_QUERIES = 4
 
 # GET /bookings/ (my bookings), however many bookings and lines the page shows:
 #   1-2. the session and the user
 #   3. SELECT COUNT(*) of the customer's bookings
-#   4. SELECT the page of bookings
+#   4. SELECT the page of bookings                  (where each payment stands with it)
 #   5. SELECT their lines JOIN slots JOIN listings  (one prefetch for the whole page)
-#   6. SELECT their payment attempts                (one prefetch for the whole page)
-MY_BOOKINGS_PAGE_QUERIES = 6
+MY_BOOKINGS_PAGE_QUERIES = 5
 
 # Saturday 14 December 2030: a walk in the morning, a kayak trip across midnight.
 WALK = (datetime(2030, 12, 14, 10, tzinfo=UTC), datetime(2030, 12, 14, 12, tzinfo=UTC))

@@ -7,6 +7,7 @@ customers in place and how to read what was stored *outside* any unit of work, s
 tests see what a later request would see.
 """
 
+import copy
 import itertools
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -18,17 +19,14 @@ from uuid import UUID, uuid4
 import attrs
 import pytest
 
-from adapters.booking.details import DjangoBookingDetailsReader
+from adapters.booking.queries import DjangoBookingReader
 from adapters.booking.repositories import DjangoBookingRepository
-from adapters.booking.summaries import DjangoBookingSummaryReader
 from adapters.booking.unit_of_work import DjangoUnitOfWork
 from application.booking.ports import (
-    BookingDetailsReader,
-    BookingSummaryReader,
     BookingUnitOfWork,
     DuplicateReference,
 )
-from application.shared.pagination import PageRequest
+from application.booking.queries import BookingReader
 from domain.booking.booking import Booking, BookingLine, BookingStatus, Payment, SeatRequest
 from domain.booking.events import (
     BookingCancelled,
@@ -57,8 +55,7 @@ from tests.fakes.booking import (
     InMemoryUnitOfWork,
     SequentialReferences,
 )
-from tests.fakes.booking_details import InMemoryBookingDetailsReader
-from tests.fakes.booking_summaries import InMemoryBookingSummaryReader
+from tests.fakes.booking_reader import InMemoryBookingReader
 from tests.fakes.catalog import InMemoryListingRepository, InMemorySlotRepository
 
 NOW = datetime(2030, 6, 1, 9, 0, 0, 123456, tzinfo=UTC)  # microseconds must survive too
@@ -83,12 +80,8 @@ class Backend:
     def uow(self) -> BookingUnitOfWork:
         raise NotImplementedError
 
-    def details(self) -> BookingDetailsReader:
-        """The read side over the same stores."""
-        raise NotImplementedError
-
-    def summaries(self) -> BookingSummaryReader:
-        """The API's read side over the same stores."""
+    def reader(self) -> BookingReader:
+        """The read side over what the units of work stored."""
         raise NotImplementedError
 
     def listing(
@@ -149,11 +142,8 @@ class MemoryBackend(Backend):
             self.listings, self.slots, self.bookings, self.inbox, handlers=[self.record]
         )
 
-    def details(self) -> BookingDetailsReader:
-        return InMemoryBookingDetailsReader(self.bookings, self.listings, self.slots)
-
-    def summaries(self) -> BookingSummaryReader:
-        return InMemoryBookingSummaryReader(self.bookings)
+    def reader(self) -> BookingReader:
+        return InMemoryBookingReader(self.bookings, self.listings, self.slots)
 
     def listing(
         self,
@@ -200,7 +190,14 @@ class MemoryBackend(Backend):
         return slot.seats_held, slot.seats_booked
 
     def stored(self, reference: str, customer_id: int) -> Booking | None:
-        return self.bookings.get(reference, customer_id)
+        return next(
+            (
+                copy.deepcopy(booking)  # a copy, as a read from a database is
+                for booking in self.bookings.bookings.values()
+                if (booking.reference, booking.customer_id) == (reference, customer_id)
+            ),
+            None,
+        )
 
     @contextmanager
     def events_delivered(self) -> Iterator[None]:
@@ -222,11 +219,8 @@ class DjangoBackend(Backend):
     def uow(self) -> BookingUnitOfWork:
         return DjangoUnitOfWork(handlers=[self.record])
 
-    def details(self) -> BookingDetailsReader:
-        return DjangoBookingDetailsReader()
-
-    def summaries(self) -> BookingSummaryReader:
-        return DjangoBookingSummaryReader()
+    def reader(self) -> BookingReader:
+        return DjangoBookingReader()
 
     def listing(
         self,
@@ -288,7 +282,7 @@ class DjangoBackend(Backend):
         return held, booked
 
     def stored(self, reference: str, customer_id: int) -> Booking | None:
-        return DjangoBookingRepository().get(reference, customer_id)
+        return DjangoBookingRepository().get_for_update(reference, customer_id)
 
     def events_delivered(self) -> AbstractContextManager[Any]:
         # The test runs inside a transaction that never commits, so on_commit callbacks
@@ -505,41 +499,6 @@ def test_get_for_update_finds_a_customers_booking_or_any_for_an_operator(
         assert uow.bookings.get_by_id_for_update(uuid4()) is None
 
 
-def test_for_customer_lists_newest_first_a_page_at_a_time(backend: Backend) -> None:
-    customer, other = backend.customer(), backend.customer()
-    slot = backend.slot(backend.listing())
-    # Two at the same moment: the larger id comes first, as in the Django ordering.
-    mine = [
-        a_booking(backend, customer, slot, created_at=NOW + timedelta(minutes=n))
-        for n in (0, 2, 2, 1)
-    ]
-    a_booking(backend, other, slot, created_at=NOW + timedelta(minutes=5))
-    tied = sorted(mine[1:3], key=lambda booking: str(booking.id), reverse=True)
-    newest_first = [*tied, mine[3], mine[0]]
-
-    with backend.uow() as uow:
-        pages = [uow.bookings.for_customer(customer, PageRequest(n, 3)) for n in (1, 2, 3)]
-
-    assert [[booking.id for booking in page.items] for page in pages] == [
-        [booking.id for booking in newest_first[:3]],
-        [newest_first[3].id],
-        [],
-    ]
-    assert [page.total for page in pages] == [4, 4, 4]
-    assert [page.has_next for page in pages] == [True, False, False]
-    assert pages[0].items[0] == newest_first[0]
-
-
-def test_for_customer_of_someone_without_bookings_is_empty(backend: Backend) -> None:
-    a_booking(backend, backend.customer(), backend.slot(backend.listing()))
-
-    stranger = backend.customer()
-    with backend.uow() as uow:
-        page = uow.bookings.for_customer(stranger, PageRequest())
-
-    assert (list(page.items), page.total) == ([], 0)
-
-
 def test_lapsed_hold_ids_are_the_held_ones_that_ended_oldest_first(backend: Backend) -> None:
     customer = backend.customer()
     slot = backend.slot(backend.listing())
@@ -717,10 +676,8 @@ def test_events_of_every_booking_the_work_loaded_are_handled(backend: Backend) -
     with backend.events_delivered(), backend.uow() as uow:
         one = uow.bookings.get_for_update(first.reference, customer)
         other = uow.bookings.get_by_id_for_update(second.id)
-        untouched = uow.bookings.get(first.reference, customer)  # read only: not collected
         assert one is not None
         assert other is not None
-        assert untouched is not None
         slots = uow.slots.lock([slot])
         one.confirm(Payment("sandbox", "pay_1", one.total), slots, NOW)
         other.confirm(Payment("sandbox", "pay_2", other.total), slots, NOW)

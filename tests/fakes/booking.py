@@ -16,7 +16,6 @@ import attrs
 from application.booking.ports import DuplicateReference, StartedPayment
 from application.booking.unit_of_work import CollectsEvents, EventHandler
 from application.shared.errors import ServiceUnavailable
-from application.shared.pagination import Page, PageRequest
 from domain.booking.booking import Booking, BookingStatus
 from domain.booking.payments import PaymentEvent
 from domain.booking.reference import ALPHABET
@@ -71,25 +70,6 @@ class InMemoryBookingRepository:
                 booking = self._seen[stored.id] = _copy(stored)
                 return booking
         return None
-
-    def get(self, reference: str, customer_id: int) -> Booking | None:
-        return next(
-            (
-                _copy(booking)
-                for booking in self.bookings.values()
-                if booking.reference == reference and booking.customer_id == customer_id
-            ),
-            None,
-        )
-
-    def for_customer(self, customer_id: int, page: PageRequest) -> Page[Booking]:
-        found = sorted(
-            (booking for booking in self.bookings.values() if booking.customer_id == customer_id),
-            key=lambda booking: (booking.created_at, str(booking.id)),
-            reverse=True,
-        )
-        window = found[page.offset : page.offset + page.size]
-        return Page([_copy(booking) for booking in window], len(found), page)
 
     def lapsed_hold_ids(self, now: datetime, limit: int) -> list[UUID]:
         lapsed = sorted(

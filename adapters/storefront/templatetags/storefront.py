@@ -4,7 +4,7 @@ from django import template
 from django.utils import dateformat, timezone
 from django.utils.html import format_html
 
-from application.booking.details import BookingLineDetails
+from application.booking.queries import BookedLine
 from domain.catalog.policy import CancellationPolicy
 
 register = template.Library()
@@ -30,7 +30,7 @@ def seats(count: int) -> str:
 
 
 @register.filter
-def slot_times(booked: BookingLineDetails) -> str:
+def slot_times(booked: BookedLine) -> str:
     """When a booked slot runs, in the shop's time zone, named so no one has to guess:
     "Sat 12 Dec 2026, 10:00 to 12:00 UTC" (with a dash), and the end's date as well
     when it ends on another day. Each end is a `<time>`, for machines and so that a

@@ -7,16 +7,13 @@ from uuid import UUID
 from application.booking.cancel_booking import CancelBooking, CancelBookingCommand
 from application.booking.checkout import Checkout, CheckoutCommand, CheckoutResult
 from application.booking.expire_holds import ExpireHolds, ExpireHoldsCommand, ExpireHoldsResult
-from application.booking.get_booking import GetBooking
-from application.booking.get_booking_details import GetBookingDetails
 from application.booking.handle_payment_event import (
     HandlePaymentEvent,
     HandlePaymentEventResult,
 )
 from application.booking.hold_seats import HoldLine, HoldSeats, HoldSeatsCommand
-from application.booking.list_booking_details import ListBookingDetails
-from application.booking.list_bookings import ListBookings
 from application.booking.ports import StartedPayment
+from application.booking.queries import GetBooking, ListBookings
 from domain.booking.booking import Booking
 from domain.booking.payments import Payment, PaymentEvent, PaymentEventKind
 from domain.catalog.listing import Listing
@@ -30,8 +27,7 @@ from tests.fakes.booking import (
     InMemoryUnitOfWork,
     SequentialReferences,
 )
-from tests.fakes.booking_details import InMemoryBookingDetailsReader
-from tests.fakes.booking_summaries import InMemoryBookingSummaryReader
+from tests.fakes.booking_reader import InMemoryBookingReader
 from tests.fakes.catalog import InMemoryListingRepository, InMemorySlotRepository
 from tests.fakes.clock import FixedClock
 from tests.unit.booking.builders import HOLD_FOR, NOW, a_listing, a_slot, payment_for
@@ -76,12 +72,9 @@ class Shop:
         self.payments = RecordingGateway()
         self.references = SequentialReferences()
         self.hold_seats = HoldSeats(self.uow, self.clock, self.references, HOLD_FOR)
-        summaries = InMemoryBookingSummaryReader(self.bookings)
-        self.get_booking = GetBooking(summaries)
-        self.list_bookings = ListBookings(summaries)
-        details = InMemoryBookingDetailsReader(self.bookings, self.listings, self.slot_store)
-        self.get_booking_details = GetBookingDetails(details)
-        self.list_booking_details = ListBookingDetails(details)
+        reader = InMemoryBookingReader(self.bookings, self.listings, self.slot_store)
+        self.get_booking = GetBooking(reader)
+        self.list_bookings = ListBookings(reader)
         self.cancel_booking = CancelBooking(self.uow, self.payments, self.clock)
         self.expire_holds = ExpireHolds(self.uow, self.clock)
         self.checkout_booking = Checkout(self.uow, self.payments, self.clock)

@@ -1,25 +1,62 @@
-"""Use cases: a customer reads one booking, or lists theirs newest first, as the API
-shows them (the aggregate less its payment attempts)."""
+"""Use cases: a customer reads one of their bookings, or lists them, each line with
+what it booked (`application/booking/queries.py`), over the in-memory reader."""
 
 from datetime import timedelta
 
+import attrs
 import pytest
 
-from application.booking.get_booking import GetBookingQuery
-from application.booking.list_bookings import ListBookingsQuery
-from application.booking.summary import summary_of
+from application.booking.queries import GetBookingQuery, ListBookingsQuery
 from application.shared.pagination import PageRequest
 from domain.booking.errors import BookingNotFound
+from domain.catalog.listing import Listing
 from domain.shared.errors import NotFound
+from tests.factories.domain import build_listing
 from tests.unit.booking.shop import Shop
 
 
-def test_a_customer_reads_their_booking(shop: Shop) -> None:
-    booking = shop.hold((shop.slot(), 2), customer_id=1)
+def a_listing(shop: Shop, title: str, location: str = "Lisbon") -> Listing:
+    listing: Listing = build_listing(title=title, location=location)
+    shop.listings.add(listing)
+    return listing
+
+
+def test_a_customer_reads_their_booking_each_line_with_what_it_booked(shop: Shop) -> None:
+    walk = shop.slot(a_listing(shop, "Harbour walking tour", "Lisbon"))
+    tiles = shop.slot(a_listing(shop, "Tile painting", "Porto"), starts_in=timedelta(days=5))
+    booking = shop.hold((tiles, 1), (walk, 2), customer_id=1)
 
     found = shop.get_booking(GetBookingQuery(booking.reference, 1))
 
-    assert found == summary_of(booking)
+    assert (found.reference, found.status, found.created_at, found.expires_at) == (
+        booking.reference,
+        booking.status,
+        booking.created_at,
+        booking.expires_at,
+    )
+    assert found.total == booking.total  # the domain's figure, not summed again
+    assert found.refund is None
+    assert [
+        (item.line, item.listing_title, item.location, item.starts_at, item.ends_at)
+        for item in found.lines
+    ] == [
+        (booking.lines[0], "Tile painting", "Porto", tiles.starts_at, tiles.ends_at),
+        (booking.lines[1], "Harbour walking tour", "Lisbon", walk.starts_at, walk.ends_at),
+    ]
+
+
+def test_it_says_where_the_payment_stands(shop: Shop) -> None:
+    booking = shop.hold((shop.slot(), 2))
+
+    def read() -> tuple[bool, bool]:
+        found = shop.get_booking(GetBookingQuery(booking.reference, 1))
+        return found.awaiting_payment, found.payment_declined
+
+    assert read() == (False, False)
+    started = shop.checkout(booking)
+    assert read() == (True, False)
+    shop.deliver(shop.failed(started.payment_id))
+    assert read() == (False, True)
 
 
 def test_someone_elses_booking_is_not_found(shop: Shop) -> None:
@@ -36,32 +73,30 @@ def test_an_unknown_reference_is_not_found(shop: Shop) -> None:
         shop.get_booking(GetBookingQuery("PS-ZZZZZZ", 1))
 
 
-def test_a_customer_lists_their_bookings_newest_first(shop: Shop) -> None:
-    slot = shop.slot()
+def test_a_listing_unpublished_since_the_booking_still_names_what_was_booked(shop: Shop) -> None:
+    listing = a_listing(shop, "Sunset sail")
+    booking = shop.hold((shop.slot(listing), 2))
+    shop.listings.add(attrs.evolve(listing, is_published=False))
+
+    found = shop.get_booking(GetBookingQuery(booking.reference, 1))
+
+    assert [item.listing_title for item in found.lines] == ["Sunset sail"]
+
+
+def test_a_customer_lists_their_bookings_newest_first_each_described(shop: Shop) -> None:
+    tours = [shop.slot(a_listing(shop, f"Tour {n}")) for n in range(3)]
     mine = []
-    for _ in range(3):
+    for slot in tours:
         mine.append(shop.hold((slot, 1), customer_id=1))
         shop.hold((slot, 1), customer_id=2)
         shop.wait(timedelta(minutes=1))
 
-    page = shop.list_bookings(ListBookingsQuery(1))
-
-    assert [booking.reference for booking in page.items] == [b.reference for b in reversed(mine)]
-    assert page.total == 3
-    assert not page.has_next
-
-
-def test_the_list_is_paginated(shop: Shop) -> None:
-    slot = shop.slot()
-    made = []
-    for _ in range(3):
-        made.append(shop.hold((slot, 1)))
-        shop.wait(timedelta(seconds=1))
-
     first = shop.list_bookings(ListBookingsQuery(1, PageRequest(1, 2)))
     second = shop.list_bookings(ListBookingsQuery(1, PageRequest(2, 2)))
 
-    assert [*first.items, *second.items] == [summary_of(b) for b in reversed(made)]
+    read = [*first.items, *second.items]
+    assert [item.reference for item in read] == [b.reference for b in reversed(mine)]
+    assert [item.lines[0].listing_title for item in read] == ["Tour 2", "Tour 1", "Tour 0"]
     assert (first.total, first.has_next, second.has_next, second.has_previous) == (
         3,
         True,
