@@ -32,6 +32,7 @@ RUN set -eu; \
     export DJANGO_DEBUG=0 DJANGO_SECRET_KEY=collectstatic-only-not-a-secret; \
     DJANGO_ENV=production DJANGO_ALLOWED_HOSTS=build CACHE_URL=redis://build:6379/0 \
       PAYMENT_PROVIDER=stripe STRIPE_SECRET_KEY=build STRIPE_WEBHOOK_SECRET=build \
+      STRIPE_PAY_URL=https://build/pay/ \
       DJANGO_SETTINGS_MODULE=config.settings python manage.py collectstatic --no-input; \
     DJANGO_SETTINGS_MODULE=before.settings python manage.py collectstatic --no-input; \
     python -m compileall -q config domain application adapters outside before; \
