@@ -7,8 +7,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from types import TracebackType
-from typing import Self
+from typing import Any
 from uuid import UUID
 
 import attrs
@@ -24,6 +23,7 @@ from domain.catalog.slot import Slot
 from domain.shared.events import DomainEvent
 from domain.shared.money import Money
 from tests.fakes.catalog import InMemoryListingRepository, InMemorySlotRepository
+from tests.fakes.transaction import InMemoryTransaction
 
 
 def _copy(booking: Booking) -> Booking:
@@ -144,7 +144,7 @@ class InMemoryPaymentInbox:
         return self.events[(provider, event_id)][1]
 
 
-class InMemoryUnitOfWork(CollectsEvents):
+class InMemoryUnitOfWork(InMemoryTransaction, CollectsEvents):
     """Snapshots the stores on entry and restores them unless `commit()` was called.
     Committing runs the event handlers first, as the Django unit of work does inside its
     transaction: a handler that fails undoes the whole unit. `published` collects the
@@ -172,42 +172,23 @@ class InMemoryUnitOfWork(CollectsEvents):
     def seen_bookings(self) -> Iterable[Booking]:
         return self.bookings.seen()
 
-    def __enter__(self) -> Self:
-        # The stores keep objects nobody else holds and replace them on save, never
-        # change them in place: copying the dicts is enough to roll back.
-        self._snapshot = (
+    def _snapshot(self) -> tuple[Any, ...]:
+        self.bookings.forget_seen()
+        return (
             dict(self.bookings.bookings),
             dict(self.slot_store.slots),
             dict(self.inbox.events),
         )
-        self._committed = False
+
+    def _restore(self, saved: tuple[Any, ...]) -> None:
+        self.bookings.bookings, self.slot_store.slots, self.inbox.events = saved
         self.bookings.forget_seen()
-        return self
 
-    def commit(self) -> None:
-        self._committed = True
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        try:
-            if exc_type is None and self._committed:
-                events = self.handle_new_events()
-                self.committed += 1
-                self.published.extend(events)
-            else:
-                self._roll_back()
-        except BaseException:
-            self._roll_back()
-            raise
-        finally:
-            self.bookings.forget_seen()
-
-    def _roll_back(self) -> None:
-        self.bookings.bookings, self.slot_store.slots, self.inbox.events = self._snapshot
+    def _finish(self) -> None:
+        events = self.handle_new_events()
+        self.committed += 1
+        self.published.extend(events)
+        self.bookings.forget_seen()
 
 
 class InMemoryPaymentGateway:

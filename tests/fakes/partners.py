@@ -6,14 +6,14 @@ import copy
 import ipaddress
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
-from types import TracebackType
-from typing import Self
+from typing import Any
 from uuid import UUID
 
 from application.partners.ports import SendResult
 from application.shared.pagination import Page, PageRequest
 from domain.partners.delivery import Delivery
 from domain.partners.subscription import Subscription
+from tests.fakes.transaction import InMemoryTransaction
 
 
 class InMemorySubscriptionRepository:
@@ -137,27 +137,16 @@ class InMemoryDeliveryRepository:
         return [d.id for d in due[:limit]]
 
 
-class InMemoryPartnerUnitOfWork:
+class InMemoryPartnerUnitOfWork(InMemoryTransaction):
     def __init__(self) -> None:
         self.subscriptions = InMemorySubscriptionRepository()
         self.deliveries = InMemoryDeliveryRepository(self.subscriptions)
 
-    def __enter__(self) -> Self:
-        self._snapshot = (dict(self.subscriptions.subscriptions), dict(self.deliveries.deliveries))
-        self._committed = False
-        return self
+    def _snapshot(self) -> tuple[Any, ...]:
+        return (dict(self.subscriptions.subscriptions), dict(self.deliveries.deliveries))
 
-    def commit(self) -> None:
-        self._committed = True
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if exc_type is not None or not self._committed:
-            self.subscriptions.subscriptions, self.deliveries.deliveries = self._snapshot
+    def _restore(self, saved: tuple[Any, ...]) -> None:
+        self.subscriptions.subscriptions, self.deliveries.deliveries = saved
 
 
 class RecordingQueue:
