@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from adapters.partners.formatters import FORMATTERS
@@ -37,18 +38,26 @@ class PayloadOptionsSerializer(serializers.Serializer):
     )
 
 
+@extend_schema_field({"type": "string", "enum": sorted(FORMATTERS)})
+class FormatField(serializers.CharField):
+    """The schema lists the formats; the domain refuses any other (a 422 naming it)."""
+
+
+@extend_schema_field({"type": "string", "enum": sorted(EVENT_TYPE_NAMES)})
+class EventTypeField(serializers.CharField):
+    """The schema lists the event types; the domain refuses any other (a 422)."""
+
+
 class SubscriptionInputSerializer(serializers.Serializer):
     url = serializers.CharField(max_length=500)
     event_types = serializers.ListField(
-        child=serializers.CharField(max_length=40),
+        child=EventTypeField(max_length=40),
         required=False,
         default=list,
         max_length=len(EVENT_TYPE_NAMES),
         help_text=f"Any of {', '.join(sorted(EVENT_TYPE_NAMES))}; empty means all.",
     )
-    format = serializers.CharField(
-        max_length=30, help_text=f"One of {', '.join(sorted(FORMATTERS))}."
-    )
+    format = FormatField(max_length=30, help_text=f"One of {', '.join(sorted(FORMATTERS))}.")
     is_active = serializers.BooleanField(required=False, default=True)
     payload_options = PayloadOptionsSerializer(
         required=False, help_text="How the payloads are shaped; a change replaces them whole."

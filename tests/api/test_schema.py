@@ -10,6 +10,9 @@ from django.core.management import call_command
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
+from adapters.partners.formatters import FORMATTERS
+from domain.partners.events import EVENT_TYPE_NAMES
+
 
 def test_the_schema_validates_without_warnings(tmp_path: Path) -> None:
     target = tmp_path / "schema.yml"
@@ -71,6 +74,17 @@ def test_the_limits_the_server_enforces_are_in_the_schema(settings: Any) -> None
     assert parameters["from"]["format"] == parameters["to"]["format"] == "date-time"
     assert key["maxLength"] == 255
     assert (line["seats"]["minimum"], line["seats"]["maximum"]) == (1, 10)
+    schemas = document()["components"]["schemas"]
+    subscription = schemas["SubscriptionInputRequest"]["properties"]
+    assert enum_of(subscription["format"], schemas) == sorted(FORMATTERS)
+    assert enum_of(subscription["event_types"]["items"], schemas) == sorted(EVENT_TYPE_NAMES)
+
+
+def enum_of(prop: dict[str, Any], schemas: dict[str, Any]) -> list[str]:
+    """The values a property may take, through the components drf-spectacular makes
+    of enums (`$ref`, or `allOf` with a description beside it)."""
+    ref = prop.get("$ref") or prop.get("allOf", [{}])[0].get("$ref")
+    return list(schemas[ref.rsplit("/", 1)[1]]["enum"] if ref else prop["enum"])
 
 
 SUBSCRIPTION = "/api/v1/partners/subscriptions/{subscription_id}/"
