@@ -142,6 +142,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Book timed experiences: catalogue, bookings, payments and partner webhooks.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "before.common.openapi.problem_responses",
+    ],
 }
 
 API_PAGE_SIZE = int(os.environ.get("API_PAGE_SIZE", "20"))

@@ -2,9 +2,10 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from before.common.exceptions import not_found
 from before.common.views import health, live, ready
 from before.payments.views import CheckoutView, PaymentWebhookView
 
@@ -21,6 +22,8 @@ urlpatterns = [
     path("health/live", live, name="health-live"),
     path("health/ready", ready, name="health-ready"),
     path("admin/", admin.site.urls),
+    # Any other path under /api/ is a problem 404, in DEBUG too (not Django's HTML page).
+    re_path(r"^api/", not_found),
 ]
 
 if settings.PAYMENTS_SANDBOX_ENABLED:

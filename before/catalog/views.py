@@ -1,6 +1,8 @@
 """Catalogue endpoints: published listings and their upcoming slots."""
 
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics
 
 from before.catalog.models import Listing
@@ -27,6 +29,14 @@ class ListingDetailView(generics.RetrieveAPIView):
         return published_listing(self.kwargs["listing_id"])
 
 
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATETIME, description="Slots from this time."),
+            OpenApiParameter("to", OpenApiTypes.DATETIME, description="Before this time."),
+        ]
+    )
+)
 class SlotListView(generics.ListAPIView):
     """Slots of a published listing starting in `[from, to)`, never in the past."""
 

@@ -25,6 +25,13 @@ class PageParameters(serializers.Serializer):
 
 def read_query(serializer_class: type[serializers.Serializer], request) -> dict:
     """Validated query parameters, or a 400 problem naming each bad one."""
+    blank = {
+        name: ["Give a value or leave the parameter out."]
+        for name in serializer_class().get_fields()
+        if request.query_params.get(name) == ""
+    }
+    if blank:  # `?to=` is a mistake, not "no limit"
+        raise QueryParameterInvalid(blank)
     serializer = serializer_class(data=request.query_params)
     if not serializer.is_valid():
         raise QueryParameterInvalid(serializer.errors)
@@ -33,6 +40,29 @@ def read_query(serializer_class: type[serializers.Serializer], request) -> dict:
 
 class PagePagination(PageNumberPagination):
     page_size_query_param = "page_size"
+
+    def get_schema_operation_parameters(self, view):
+        """page and page_size with the bounds the server enforces."""
+        return [
+            {
+                "name": "page",
+                "required": False,
+                "in": "query",
+                "description": "A page number, from 1.",
+                "schema": {"type": "integer", "minimum": 1, "maximum": 1_000_000},
+            },
+            {
+                "name": "page_size",
+                "required": False,
+                "in": "query",
+                "description": "Items per page.",
+                "schema": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": settings.API_MAX_PAGE_SIZE,
+                },
+            },
+        ]
 
     def paginate_queryset(self, queryset, request, view=None):
         # A view that reads more query parameters (a slot window) validates the page

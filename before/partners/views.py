@@ -30,18 +30,20 @@ class PartnerViewMixin:
     authentication_classes = [PartnerKeyAuthentication]
     permission_classes = [IsPartner]
     lookup_value_converter = "uuid"
+    lookup_url_kwarg = "pk"
     noun = "object"  # what a 404 says is missing
 
     def get_object(self) -> Any:
         try:
             return super().get_object()
         except Http404 as missing:
-            raise NotFound(f"No {self.noun} {self.kwargs['pk']}.") from missing
+            raise NotFound(f"No {self.noun} {self.kwargs[self.lookup_url_kwarg]}.") from missing
 
 
 class SubscriptionViewSet(PartnerViewMixin, viewsets.ModelViewSet):
     serializer_class = SubscriptionSerializer
     noun = "subscription"
+    lookup_url_kwarg = "subscription_id"  # the after version's path parameter
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Subscription]:
@@ -57,7 +59,7 @@ class SubscriptionViewSet(PartnerViewMixin, viewsets.ModelViewSet):
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"], url_path="rotate-secret")
-    def rotate_secret(self, request: Request, pk: Any = None) -> Response:
+    def rotate_secret(self, request: Request, **kwargs: Any) -> Response:
         """A new secret; the old one keeps signing for 24 hours, one rotation at a time."""
         subscription = self.get_object()
         if subscription.rotation_overlaps():
@@ -71,7 +73,7 @@ class SubscriptionViewSet(PartnerViewMixin, viewsets.ModelViewSet):
     @extend_schema(request=None, responses={202: DeliverySerializer})
     @action(detail=True, methods=["post"], url_path="test")
     @transaction.atomic  # the answer describes the delivery as it was before the send
-    def send_test_event(self, request: Request, pk: Any = None) -> Response:
+    def send_test_event(self, request: Request, **kwargs: Any) -> Response:
         """A `portside.test` event, sent once this request's transaction commits."""
         subscription = self.get_object()
         data = {"message": "A test event from Portside.", "subscription_id": str(subscription.pk)}
@@ -83,7 +85,7 @@ class SubscriptionViewSet(PartnerViewMixin, viewsets.ModelViewSet):
 
     @extend_schema(responses=DeliverySerializer(many=True))
     @action(detail=True, methods=["get"])
-    def deliveries(self, request: Request, pk: Any = None) -> Response:
+    def deliveries(self, request: Request, **kwargs: Any) -> Response:
         """This subscription's deliveries, newest first, with their attempts."""
         subscription = self.get_object()
         page = self.paginate_queryset(subscription.deliveries.prefetch_related("attempts"))
@@ -93,6 +95,7 @@ class SubscriptionViewSet(PartnerViewMixin, viewsets.ModelViewSet):
 class DeliveryViewSet(PartnerViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = DeliverySerializer
     noun = "delivery"
+    lookup_url_kwarg = "delivery_id"
 
     def get_queryset(self) -> QuerySet[Delivery]:
         return Delivery.objects.filter(subscription__partner=self.request.user).prefetch_related(
@@ -102,7 +105,7 @@ class DeliveryViewSet(PartnerViewMixin, mixins.ListModelMixin, viewsets.GenericV
     @extend_schema(request=None, responses={202: DeliverySerializer})
     @action(detail=True, methods=["post"])
     @transaction.atomic
-    def redeliver(self, request: Request, pk: Any = None) -> Response:
+    def redeliver(self, request: Request, **kwargs: Any) -> Response:
         """Send the delivery again, same body and `webhook-id`, once this request commits."""
         delivery = self.get_object()
         delivery.redeliver()
