@@ -55,6 +55,18 @@ OWN = {
     ("/api/v1/partners/subscriptions/{subscription_id}/rotate-secret/", "post"): ["409"],
     ("/webhooks/payments/{provider}/", "post"): ["400", "503"],
 }
+# Limits the serializers check in their own code (Django's password validators, the
+# booking rules), as far as OpenAPI can state them: (component, property) -> keywords.
+LIMITS = {
+    ("Register", "password"): {"minLength": 8},  # Django's MinimumLengthValidator
+    ("AuthToken", "username"): {"minLength": 1},
+    ("AuthToken", "password"): {"minLength": 1},
+    ("Hold", "lines"): {"minItems": 1, "maxItems": 5},  # MAX_LINES
+    ("HoldLine", "seats"): {"minimum": 1, "maximum": 10},  # MIN/MAX_SEATS_PER_LINE
+}
+
+# Properties a serializer leaves out when they have no value (a booking's refund).
+OPTIONAL = {("Booking", "refund")}
 
 
 def problem_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict:
@@ -62,7 +74,14 @@ def problem_responses(result: dict[str, Any], generator: Any, request: Any, publ
         (path, method.lower()): callback.cls
         for path, _, method, callback in generator.endpoints or []
     }
-    result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = PROBLEM_SCHEMA
+    for (component, name), keywords in LIMITS.items():
+        if component in schemas:
+            schemas[component]["properties"][name].update(keywords)
+    for component, name in OPTIONAL:
+        if component in schemas:
+            schemas[component]["required"].remove(name)
     for path, item in result["paths"].items():
         for method, operation in item.items():
             view = views.get((path, method))
