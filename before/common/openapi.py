@@ -65,6 +65,9 @@ LIMITS = {
     ("HoldLine", "seats"): {"minimum": 1, "maximum": 10},  # MIN/MAX_SEATS_PER_LINE
 }
 
+# Request bodies whose strings DRF refuses blank (CharField's allow_blank=False).
+NOT_BLANK = ("Subscription", "PatchedSubscription", "PayloadOptions")
+
 # Properties a serializer leaves out when they have no value (a booking's refund).
 OPTIONAL = {("Booking", "refund")}
 
@@ -79,6 +82,11 @@ def problem_responses(result: dict[str, Any], generator: Any, request: Any, publ
     for (component, name), keywords in LIMITS.items():
         if component in schemas:
             schemas[component]["properties"][name].update(keywords)
+    for component in NOT_BLANK:
+        for schema in schemas.get(component, {}).get("properties", {}).values():
+            for string in (schema, schema.get("items"), schema.get("additionalProperties")):
+                if isinstance(string, dict) and string.get("type") == "string":
+                    string.setdefault("minLength", 1)
     for component, name in OPTIONAL:
         if component in schemas:
             schemas[component]["required"].remove(name)
