@@ -26,7 +26,7 @@ class PageParameters(serializers.Serializer):
 def read_query(serializer_class: type[serializers.Serializer], request) -> dict:
     """Validated query parameters, or a 400 problem naming each bad one."""
     blank = {
-        name: ["Give a value or leave the parameter out."]
+        name: ["Give a value, or leave the parameter out."]
         for name in serializer_class().get_fields()
         if request.query_params.get(name) == ""
     }
