@@ -78,7 +78,7 @@ run-before: install ## serve the before (classic Django) version on 127.0.0.1:80
 # The unit suite runs without pytest-django, which proves it needs no Django at all.
 # No third-party plugin loads (each costs start-up time and serves no unit test), and
 # no cache is written: the suite runs in about a second.
-UNIT := PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 $(PYTEST) -p no:cacheprovider tests/unit
+UNIT := $(PYTEST) --disable-plugin-autoload -p no:cacheprovider tests/unit
 
 .PHONY: test
 test: install ## the whole suite: unit (no Django, no database), everything else, the before version's own
