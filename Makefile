@@ -76,19 +76,24 @@ run-before: install ## serve the before (classic Django) version on 127.0.0.1:80
 	  $(MANAGE) runserver $(HOST):$(BEFORE_PORT)
 
 # The unit suite runs without pytest-django, which proves it needs no Django at all.
-# No third-party plugin loads (each costs start-up time and serves no unit test), and
-# no cache is written: the suite runs in about a second.
-UNIT := $(PYTEST) --disable-plugin-autoload -p no:cacheprovider tests/unit
+# No third-party plugin loads (each costs start-up time and serves no unit test), no
+# log capture wraps each test (no unit test logs) and no cache is written: the suite
+# runs in under a second. The domain's Hypothesis properties run the same way.
+PURE := $(PYTEST) --disable-plugin-autoload -p no:cacheprovider -p no:logging
 
 .PHONY: test
-test: install ## the whole suite: unit (no Django, no database), everything else, the before version's own
-	$(UNIT)
-	$(PYTEST) tests --ignore=tests/unit
+test: install ## the whole suite: unit and properties (no Django, no database), everything else, the before version's own
+	$(PURE) tests/unit tests/properties
+	$(PYTEST) tests --ignore=tests/unit --ignore=tests/properties
 	$(PYTEST) before --ds=before.settings
 
 .PHONY: test-unit
-test-unit: install ## only the unit suite: domain and use cases against fakes
-	$(UNIT)
+test-unit: install ## only the unit suite: domain and use cases against fakes, under a second
+	$(PURE) tests/unit
+
+.PHONY: test-properties
+test-properties: install ## the domain's properties, explored by Hypothesis (more examples when CI is set)
+	$(PURE) tests/properties
 
 .PHONY: acceptance
 acceptance: install ## the black-box HTTP suite against both versions, each under gunicorn

@@ -4,7 +4,6 @@ committed."""
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -27,8 +26,14 @@ from tests.fakes.transaction import InMemoryTransaction
 
 
 def _copy(booking: Booking) -> Booking:
-    """An independent booking without its pending events."""
-    return copy.deepcopy(attrs.evolve(booking, events=[]))
+    """An independent booking without its pending events: new lists, and new payment
+    attempts (the only parts changed in place); the frozen values are shared."""
+    return attrs.evolve(
+        booking,
+        attempts=[attrs.evolve(attempt) for attempt in booking.attempts],
+        returned=list(booking.returned),
+        events=[],
+    )
 
 
 class InMemoryBookingRepository:

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-import copy
 import ipaddress
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+import attrs
+
 from application.partners.ports import SendResult
 from application.shared.pagination import Page, PageRequest
 from domain.partners.delivery import Delivery
 from domain.partners.subscription import Subscription
 from tests.fakes.transaction import InMemoryTransaction
+
+
+def _copy(delivery: Delivery) -> Delivery:
+    """An independent delivery, as a database read gives: a new list of its (frozen)
+    attempts. A subscription has no part changed in place: `attrs.evolve` copies it."""
+    return attrs.evolve(delivery, attempts=list(delivery.attempts))
 
 
 class InMemorySubscriptionRepository:
@@ -24,7 +31,7 @@ class InMemorySubscriptionRepository:
         self.on_delete: list[Callable[[UUID], None]] = []
 
     def add(self, subscription: Subscription) -> None:
-        self.subscriptions[subscription.id] = copy.deepcopy(subscription)
+        self.subscriptions[subscription.id] = attrs.evolve(subscription)
 
     save = add
 
@@ -37,22 +44,22 @@ class InMemorySubscriptionRepository:
         found = self.subscriptions.get(subscription_id)
         if found is None or partner_id not in (None, found.partner_id):
             return None
-        return copy.deepcopy(found)
+        return attrs.evolve(found)
 
     def for_partner(self, partner_id: int, page: PageRequest) -> Page[Subscription]:
         mine = [s for s in self.subscriptions.values() if s.partner_id == partner_id]
         return Page(
-            [copy.deepcopy(s) for s in mine[page.offset : page.offset + page.size]], len(mine), page
+            [attrs.evolve(s) for s in mine[page.offset : page.offset + page.size]], len(mine), page
         )
 
     def active_for(self, event_type: str) -> list[Subscription]:
-        return [copy.deepcopy(s) for s in self.subscriptions.values() if s.wants(event_type)]
+        return [attrs.evolve(s) for s in self.subscriptions.values() if s.wants(event_type)]
 
     def get_many(
         self, subscription_ids: Iterable[UUID], for_update: bool = False
     ) -> dict[UUID, Subscription]:
         return {
-            key: copy.deepcopy(self.subscriptions[key])
+            key: attrs.evolve(self.subscriptions[key])
             for key in subscription_ids
             if key in self.subscriptions
         }
@@ -70,7 +77,7 @@ class InMemoryDeliveryRepository:
         }
 
     def add(self, delivery: Delivery) -> None:
-        self.deliveries[delivery.id] = copy.deepcopy(delivery)
+        self.deliveries[delivery.id] = _copy(delivery)
 
     save = add
 
@@ -82,7 +89,7 @@ class InMemoryDeliveryRepository:
         found = self.deliveries.get(delivery_id)
         if found is None or self._partner_of(found) != partner_id:
             return None
-        return copy.deepcopy(found)
+        return _copy(found)
 
     get_for_update = get
 
@@ -100,7 +107,7 @@ class InMemoryDeliveryRepository:
             reverse=True,
         )
         return Page(
-            [copy.deepcopy(d) for d in mine[page.offset : page.offset + page.size]], len(mine), page
+            [_copy(d) for d in mine[page.offset : page.offset + page.size]], len(mine), page
         )
 
     def _due(self, delivery: Delivery, now: datetime) -> bool:
@@ -109,21 +116,21 @@ class InMemoryDeliveryRepository:
 
     def claim(self, delivery_id: UUID, now: datetime) -> Delivery | None:
         found = self.deliveries.get(delivery_id)
-        return copy.deepcopy(found) if found is not None and self._due(found, now) else None
+        return _copy(found) if found is not None and self._due(found, now) else None
 
     def get_by_id_for_update(self, delivery_id: UUID) -> Delivery | None:
         found = self.deliveries.get(delivery_id)
-        return copy.deepcopy(found) if found is not None else None
+        return _copy(found) if found is not None else None
 
     def claim_due(self, now: datetime, limit: int, lease: timedelta) -> list[Delivery]:
         claimed = []
         for delivery_id in self.due_ids(now, limit):
             self.deliveries[delivery_id].lease(now, lease)
-            claimed.append(copy.deepcopy(self.deliveries[delivery_id]))
+            claimed.append(_copy(self.deliveries[delivery_id]))
         return claimed
 
     def get_many_for_update(self, delivery_ids: Iterable[UUID]) -> list[Delivery]:
-        return [copy.deepcopy(self.deliveries[i]) for i in delivery_ids if i in self.deliveries]
+        return [_copy(self.deliveries[i]) for i in delivery_ids if i in self.deliveries]
 
     def save_many(self, deliveries: Iterable[Delivery]) -> None:
         for delivery in deliveries:

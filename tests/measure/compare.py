@@ -70,7 +70,8 @@ VERSIONS_ = ("before", "after")  # the table's column order
 
 FAST_TESTS = {
     "after": (
-        ["--disable-plugin-autoload", "tests/unit"],  # as `make test-unit` runs it
+        # as `make test-unit` runs it
+        ["--disable-plugin-autoload", "-p", "no:logging", "tests/unit"],
         "unit suite, no database",
     ),
     "before": (["before", "--ds=before.settings"], "its own tests (database-bound)"),
