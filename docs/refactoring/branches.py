@@ -1,0 +1,212 @@
+"""`make branches`: the refactoring of docs/refactoring.md as git branches, one per step.
+
+    python docs/refactoring/branches.py          make or move the refactor/* branches
+    python docs/refactoring/branches.py --save   write the step branches back as patches
+
+The steps are stored beside this file (decision 11):
+
+- `steps/0-before/` holds the files that make the before version a project of its own
+  (its manage.py, Makefile, pyproject.toml, README.md); the rest of step 0 is taken from
+  this commit: `before/`, `outside/`, `requirements/` and the golden payload files.
+- `steps/<n>-<name>.patch`, one per step, applied in order, each one commit whose
+  message is the patch's subject and body.
+- The last step is not stored: it is whatever remains between the last patch and this
+  commit's after version (this commit without `before/` and without this folder), so
+  the walk ends exactly where main is however the after version changes.
+
+Everything is read from the commit HEAD points at and built in a temporary worktree:
+the current branch, the index and uncommitted work are never touched. Author, committer
+and dates are fixed, so a second run makes the same commits. A branch checked out in a
+worktree is left as it is, and said so.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+STEPS = "docs/refactoring/steps"
+MATERIAL = "docs/refactoring"  # left out of the last step's tree, with before/
+PREFIX = "refactor/"
+FIRST = "0-before"
+LAST = "8-after"
+# What step 0 takes from this commit besides the files in steps/0-before/.
+BEFORE_PROJECT = ["before", "outside", "requirements", "tests/unit/partners/golden", ".gitignore"]
+IDENTITY = {
+    "GIT_AUTHOR_NAME": "Portside",
+    "GIT_AUTHOR_EMAIL": "steps@portside.invalid",
+    "GIT_COMMITTER_NAME": "Portside",
+    "GIT_COMMITTER_EMAIL": "steps@portside.invalid",
+}
+FIRST_MESSAGE = """The shop as a classic Django project
+
+Fat models with save() overrides and signals, rules in serializers and views, the
+payment provider's edge cases inline in the webhook view, partner webhooks sent in the
+request. Its own tests import the models and patch module paths. This is where the walk
+of docs/refactoring.md starts.
+"""
+LAST_MESSAGE = """What the after version has beyond the refactor
+
+Everything between the last step and main's after version: the storefront, the Stripe
+gateway, limits and throttles, health, observability and the operations tooling, and
+what later changes to main brought. Steps of docs/refactoring.md that are not yet
+commits of their own are in this diff too.
+"""
+
+
+def git(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
+    done = subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"git {' '.join(args)} failed:\n{done.stderr.strip()}")
+    return done.stdout.strip()
+
+
+def dated(step: int) -> dict[str, str]:
+    """Fixed identity and dates: step n is dated n hours after the first."""
+    date = f"2026-01-01T{step:02d}:00:00+00:00"
+    return {**IDENTITY, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+
+
+def patches(source: str) -> list[str]:
+    names = git("ls-tree", "--name-only", f"{source}:{STEPS}").splitlines()
+    return sorted((name for name in names if name.endswith(".patch")), key=_number)
+
+
+def _number(name: str) -> int:
+    return int(name.split("-", 1)[0])
+
+
+def first_step(source: str, index: Path) -> str:
+    """Step 0: the before version's files of `source`, with steps/0-before/ at the root."""
+    env = {"GIT_INDEX_FILE": str(index)}
+    git("read-tree", "--empty", env=env)
+    for path in BEFORE_PROJECT:
+        kind = git("cat-file", "-t", f"{source}:{path}")
+        if kind == "tree":
+            git("read-tree", f"--prefix={path}/", f"{source}:{path}", env=env)
+        else:
+            _add_blob(source, path, path, env)
+    for name in git("ls-tree", "--name-only", f"{source}:{STEPS}/{FIRST}").splitlines():
+        _add_blob(source, f"{STEPS}/{FIRST}/{name}", name, env)
+    tree = git("write-tree", env=env)
+    return git("commit-tree", tree, "-m", FIRST_MESSAGE, env=dated(0))
+
+
+def _add_blob(source: str, path: str, target: str, env: dict[str, str]) -> None:
+    mode, _, blob = git("ls-tree", source, path).split("\t")[0].split(" ")
+    git("update-index", "--add", "--cacheinfo", f"{mode},{blob},{target}", env=env)
+
+
+def apply_step(work: Path, source: str, name: str, step: int) -> str:
+    """One patch as one commit on the worktree's HEAD, with the patch's message."""
+    patch = git("show", f"{source}:{STEPS}/{name}") + "\n"
+    with tempfile.TemporaryDirectory() as scratch:
+        message, diff = Path(scratch, "message"), Path(scratch, "diff")
+        done = subprocess.run(
+            ["git", "mailinfo", str(message), str(diff)],
+            cwd=work,
+            input=patch,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        subject = next(
+            line.removeprefix("Subject: ")
+            for line in done.stdout.splitlines()
+            if line.startswith("Subject: ")
+        )
+        applied = subprocess.run(
+            ["git", "apply", "--index", "--whitespace=nowarn", str(diff)],
+            cwd=work,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if applied.returncode != 0:
+            raise SystemExit(
+                f"Step {name} no longer applies to the step before it:\n"
+                f"{applied.stderr.strip()}\n"
+                "Make the branches from the last commit where it applied, rebase the step "
+                "branches onto the change, then `python docs/refactoring/branches.py --save` "
+                "(docs/decisions/0011-the-refactoring-as-branches.md)."
+            )
+        body = message.read_text()
+        git("commit", "--quiet", "--no-verify", "-m", f"{subject}\n\n{body}".strip() + "\n",
+            cwd=work, env=dated(step))
+    return git("rev-parse", "HEAD", cwd=work)
+
+
+def last_step(source: str, parent: str, index: Path, step: int) -> str:
+    """The after version of `source`: its tree without before/ and the step material."""
+    env = {"GIT_INDEX_FILE": str(index)}
+    git("read-tree", source, env=env)
+    git("rm", "-r", "--cached", "--quiet", "--ignore-unmatch", "before", MATERIAL, env=env)
+    tree = git("write-tree", env=env)
+    return git("commit-tree", tree, "-p", parent, "-m", LAST_MESSAGE, env=dated(step))
+
+
+def build() -> list[tuple[str, str]]:
+    source = git("rev-parse", "HEAD")
+    if subprocess.run(["git", "cat-file", "-e", f"{source}:{STEPS}"], check=False).returncode:
+        raise SystemExit(f"This commit has no {STEPS}/: it is a step branch, not main.")
+    made: list[tuple[str, str]] = []
+    with tempfile.TemporaryDirectory() as scratch:
+        index, work = Path(scratch, "index"), Path(scratch, "work")
+        made.append((FIRST, first_step(source, index)))
+        git("worktree", "add", "--quiet", "--detach", str(work), made[-1][1])
+        try:
+            for step, name in enumerate(patches(source), start=1):
+                made.append((name.removesuffix(".patch"), apply_step(work, source, name, step)))
+        finally:
+            git("worktree", "remove", "--force", str(work))
+        made.append((LAST, last_step(source, made[-1][1], index, len(made))))
+    return made
+
+
+def checked_out() -> set[str]:
+    lines = git("worktree", "list", "--porcelain").splitlines()
+    return {line.removeprefix("branch refs/heads/") for line in lines if line.startswith("branch ")}
+
+
+def main() -> None:
+    os.chdir(git("rev-parse", "--show-toplevel"))
+    if sys.argv[1:] == ["--save"]:
+        save()
+        return
+    made = build()
+    busy = checked_out()
+    previous = None
+    for name, commit in made:
+        branch = PREFIX + name
+        if branch in busy and git("rev-parse", branch) != commit:
+            note = "checked out, left as it is"
+        else:
+            if branch not in busy:
+                git("branch", "--force", "--quiet", branch, commit)
+            note = git("diff", "--shortstat", previous, commit) if previous else "the start"
+        print(f"{branch:32} {commit[:10]}  {note}")
+        previous = commit
+    print(f"Read a step: git diff {PREFIX}<previous> {PREFIX}<step> (docs/refactoring.md).")
+
+
+def save() -> None:
+    """Write each patch step's branch back as its patch: for authors of the steps."""
+    for name in patches("HEAD"):
+        branch = PREFIX + name.removesuffix(".patch")
+        patch = git("format-patch", "-1", "--stdout", "--zero-commit", "--no-signature", branch)
+        Path(STEPS, name).write_text(patch + "\n")
+        print(f"{STEPS}/{name} from {branch}")
+
+
+if __name__ == "__main__":
+    main()
