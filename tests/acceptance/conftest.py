@@ -6,10 +6,12 @@ PostgreSQL database when DATABASE_URL points at PostgreSQL), `migrate` and
 `load_demo_data`, then gunicorn on a free loopback port.
 
 Set ACCEPTANCE_BASE_URL to test a server that is already running instead; the
-fixture then starts nothing.
+fixture then starts nothing. Set ACCEPTANCE_PROJECT to a checkout's folder (a branch
+of the refactoring walk, say) to start that project instead of this tree's versions.
 """
 
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -40,12 +42,33 @@ class Version:
     wsgi: str = "config.wsgi"
 
 
+def versions() -> dict[str, Version]:
+    """The versions to test: each of this tree's two shops that is here (a branch of
+    the refactoring walk may hold one of them), or the project ACCEPTANCE_PROJECT names,
+    started with the settings its manage.py names."""
+    if project := os.environ.get("ACCEPTANCE_PROJECT"):
+        folder = Path(project).resolve()
+        settings = re.search(
+            r'"DJANGO_SETTINGS_MODULE", "([\w.]+)"', (folder / "manage.py").read_text()
+        )
+        if settings is None:
+            raise pytest.UsageError(f"{folder}/manage.py names no settings module.")
+        package = settings.group(1).rsplit(".", 1)[0]
+        return {folder.name: Version(folder, settings.group(1), f"{package}.wsgi")}
+    shops = {
+        "after": Version(project_dir=ROOT),
+        "before": Version(project_dir=ROOT, settings="before.settings", wsgi="before.wsgi"),
+    }
+    return {
+        name: version
+        for name, version in shops.items()
+        if (ROOT / version.settings.replace(".", "/")).with_suffix(".py").is_file()
+    }
+
+
 # Every acceptance test runs once against each of these: a scenario that passes on one
 # and fails on the other is a bug in one of them.
-VERSIONS: dict[str, Version] = {
-    "after": Version(project_dir=ROOT),
-    "before": Version(project_dir=ROOT, settings="before.settings", wsgi="before.wsgi"),
-}
+VERSIONS = versions()
 
 BASE_URL = os.environ.get("ACCEPTANCE_BASE_URL", "").rstrip("/")
 
