@@ -22,6 +22,10 @@ BEFORE_ENV := DJANGO_SETTINGS_MODULE=before.settings \
 	DATABASE_URL=$${BEFORE_DATABASE_URL-sqlite:///$(CURDIR)/var/before.sqlite3} \
 	SANDBOX_DATABASE_URL=$${BEFORE_SANDBOX_DATABASE_URL-sqlite:///$(CURDIR)/var/before-sandbox.sqlite3}
 
+# Targets about the before version say so plainly where before/ is not in the tree (the
+# last branch of the refactoring walk, `make branches`).
+need_before = @test -d before || { echo "This tree has no before/: $@ needs the before version; run it on main." >&2; exit 1; }
+
 # A Python 3.12 or newer: python3.13, python3.12, python3, then any pyenv 3.12+ install.
 find_python = for candidate in python3.13 python3.12 python3 \
 	$$(ls -d "$${PYENV_ROOT:-$$HOME/.pyenv}"/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
@@ -67,6 +71,7 @@ run: demo-data ## serve the after (hexagonal) version on 127.0.0.1:8000
 
 .PHONY: run-before
 run-before: install ## serve the before (classic Django) version on 127.0.0.1:8001, its own database
+	$(need_before)
 	@mkdir -p var
 	$(BEFORE_ENV) $(MANAGE) migrate --no-input
 	$(BEFORE_ENV) $(MANAGE) migrate --no-input --database sandbox
@@ -85,7 +90,7 @@ PURE := $(PYTEST) --disable-plugin-autoload -p no:cacheprovider -p no:logging
 test: install ## the whole suite: unit and properties (no Django, no database), everything else, the before version's own
 	$(PURE) tests/unit tests/properties
 	$(PYTEST) tests --ignore=tests/unit --ignore=tests/properties
-	$(PYTEST) before --ds=before.settings
+	@if [ -d before ]; then echo "$(PYTEST) before --ds=before.settings"; $(PYTEST) before --ds=before.settings; fi
 
 .PHONY: test-unit
 test-unit: install ## only the unit suite: domain and use cases against fakes, under a second
@@ -101,10 +106,12 @@ acceptance: install ## the black-box HTTP suite against both versions, each unde
 
 .PHONY: compare
 compare: install ## measure before against after: code, a new format, tests, queries, latency
+	$(need_before)
 	$(BIN)/python -m tests.measure.compare
 
 .PHONY: bench
 bench: install ## load both versions alike on PostgreSQL with wrk: req/s, p50, p99, after/before
+	$(need_before)
 	$(BIN)/python -m tests.measure.bench
 
 .PHONY: bench-relay
@@ -117,6 +124,7 @@ lint: install ## ruff, mypy --strict on domain/ and application/, import-linter 
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	@if [ -d before ]; then echo "$(BIN)/lint-imports before/importlinter.toml"; $(BIN)/lint-imports before/importlinter.toml; fi
 
 .PHONY: fmt
 fmt: install ## format and auto-fix

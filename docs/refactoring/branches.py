@@ -141,8 +141,15 @@ def apply_step(work: Path, source: str, name: str, step: int) -> str:
                 "(docs/decisions/0011-the-refactoring-as-branches.md)."
             )
         body = message.read_text()
-        git("commit", "--quiet", "--no-verify", "-m", f"{subject}\n\n{body}".strip() + "\n",
-            cwd=work, env=dated(step))
+        git(
+            "commit",
+            "--quiet",
+            "--no-verify",
+            "-m",
+            f"{subject}\n\n{body}".strip() + "\n",
+            cwd=work,
+            env=dated(step),
+        )
     return git("rev-parse", "HEAD", cwd=work)
 
 
