@@ -44,7 +44,6 @@ from application.catalog.list_slots import ListSlots
 from application.partners.checks import SubscriptionChecks
 from application.partners.create_subscription import CreateSubscription
 from application.partners.delete_subscription import DeleteSubscription
-from application.partners.deliver_webhook import DeliverWebhook
 from application.partners.handlers import booking_event_handlers
 from application.partners.list_deliveries import ListDeliveries
 from application.partners.list_subscriptions import GetSubscription, ListSubscriptions
@@ -183,14 +182,6 @@ class Container(containers.DeclarativeContainer):
     )
     redeliver = providers.Factory(
         Redeliver, uow=partner_unit_of_work, queue=delivery_queue, clock=clock
-    )
-    deliver_webhook = providers.Factory(
-        DeliverWebhook,
-        uow=partner_unit_of_work,
-        sender=webhook_sender,
-        resolver=address_resolver,
-        policy=destination_policy,
-        clock=clock,
     )
     sweep_deliveries = providers.Factory(
         SweepDeliveries,

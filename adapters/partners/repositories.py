@@ -134,24 +134,6 @@ class DjangoDeliveryRepository:
             [delivery_from_row(row, list(row.attempts.all())) for row in window], total, page
         )
 
-    def claim(self, delivery_id: UUID, now: datetime) -> Delivery | None:
-        rows = models.Delivery.objects.filter(_due(now), id=delivery_id)
-        if connection.features.has_select_for_update_skip_locked:
-            rows = rows.select_for_update(skip_locked=True, of=("self",))
-        row = rows.first()
-        if row is None:
-            return None
-        return delivery_from_row(
-            row, list(models.DeliveryAttempt.objects.filter(delivery_id=row.id).order_by("number"))
-        )
-
-    def get_by_id_for_update(self, delivery_id: UUID) -> Delivery | None:
-        row = models.Delivery.objects.select_for_update().filter(id=delivery_id).first()
-        if row is None:
-            return None
-        attempts = models.DeliveryAttempt.objects.filter(delivery_id=row.id).order_by("number")
-        return delivery_from_row(row, list(attempts))
-
     def claim_due(self, now: datetime, limit: int, lease: timedelta) -> list[Delivery]:
         rows = models.Delivery.objects.filter(_due(now)).order_by("next_attempt_at", "id")
         if connection.features.has_select_for_update_skip_locked:

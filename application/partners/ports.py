@@ -80,13 +80,6 @@ class DeliveryRepository(Protocol):
         self, partner_id: int, subscription_id: UUID | None, page: PageRequest
     ) -> Page[Delivery]: ...
 
-    def claim(self, delivery_id: UUID, now: datetime) -> Delivery | None:
-        """The delivery, locked, if it is due and no other worker holds its row
-        (`SELECT … FOR UPDATE SKIP LOCKED`); None otherwise."""
-        ...
-
-    def get_by_id_for_update(self, delivery_id: UUID) -> Delivery | None: ...
-
     def claim_due(self, now: datetime, limit: int, lease: timedelta) -> list[Delivery]:
         """Up to `limit` due deliveries, oldest first, that no other worker holds
         (`FOR UPDATE SKIP LOCKED`), each leased until `now + lease` and saved so: one

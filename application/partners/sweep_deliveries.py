@@ -32,8 +32,8 @@ from uuid import UUID
 
 import attrs
 
+from application.partners.attempts import log_attempt, next_attempt, send_safely
 from application.partners.checks import checked_address
-from application.partners.deliver_webhook import LEASE, log_attempt, next_attempt, send_safely
 from application.partners.ports import (
     AddressResolver,
     DeliveryQueue,
@@ -50,6 +50,8 @@ from domain.partners.errors import InvalidSubscription
 from domain.partners.subscription import Subscription
 
 BATCH = 200
+# Longer than a send can take (connect and read timeouts), so a lease never ends mid-send.
+LEASE = timedelta(seconds=60)
 THREADS = 32
 PER_DESTINATION = 16
 BATCH_SECONDS = 30.0  # half the lease: a batch is recorded long before its lease ends

@@ -196,7 +196,7 @@ def test_a_delivery_attempt_writes_a_line_in_a_task_that_names_the_request(
     )
     assert response.status_code in {200, 201, 202}, response.content
     (sent,) = sender.sent
-    (line,) = records(logs, "application.partners.deliver_webhook")
+    (line,) = records(logs, "application.partners.attempts")
     assert line.request_id == "req-test-event"  # type: ignore[attr-defined]
     assert line.task_name == "partners.sweep_deliveries"  # type: ignore[attr-defined]
     assert line.task_id  # type: ignore[attr-defined]

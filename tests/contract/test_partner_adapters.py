@@ -147,7 +147,8 @@ def stored_deliveries(backend: Backend, *deliveries: Delivery) -> None:
 
 def read(backend: Backend, delivery_id: UUID) -> Delivery | None:
     with backend.uow() as uow:
-        return uow.deliveries.get_by_id_for_update(delivery_id)
+        found = uow.deliveries.get_many_for_update([delivery_id])
+    return found[0] if found else None
 
 
 def read_subscription(backend: Backend, subscription_id: UUID) -> Subscription | None:
@@ -321,7 +322,7 @@ def test_a_partner_lists_its_deliveries_newest_first(backend: Backend) -> None:
     assert every.items[0] == deliveries[2]
 
 
-def test_a_claim_takes_only_a_due_pending_delivery(backend: Backend) -> None:
+def test_a_claim_takes_only_due_pending_deliveries_and_leases_them(backend: Backend) -> None:
     _, mine = with_subscription(backend)
     due = a_delivery(mine.id, next_attempt_at=NOW)
     later = a_delivery(mine.id, next_attempt_at=NOW + timedelta(microseconds=1))
@@ -329,15 +330,23 @@ def test_a_claim_takes_only_a_due_pending_delivery(backend: Backend) -> None:
     dead = a_delivery(mine.id, next_attempt_at=None, status=DeliveryStatus.DEAD)
     never_scheduled = a_delivery(mine.id, next_attempt_at=None)
     stored_deliveries(backend, due, later, delivered, dead, never_scheduled)
+    lease = timedelta(seconds=60)
 
     with backend.uow() as uow:
-        assert uow.deliveries.claim(due.id, NOW) == due
-        assert uow.deliveries.claim(later.id, NOW) is None
-        assert uow.deliveries.claim(later.id, NOW + timedelta(microseconds=1)) == later
-        assert uow.deliveries.claim(delivered.id, NOW + timedelta(days=1)) is None
-        assert uow.deliveries.claim(dead.id, NOW + timedelta(days=1)) is None
-        assert uow.deliveries.claim(never_scheduled.id, NOW) == never_scheduled
-        assert uow.deliveries.claim(uuid4(), NOW) is None
+        claimed = uow.deliveries.claim_due(NOW, 10, lease)
+        uow.commit()
+
+    assert {d.id for d in claimed} == {due.id, never_scheduled.id}
+    for delivery in claimed:
+        assert delivery.leased_until == delivery.next_attempt_at == NOW + lease
+        assert read(backend, delivery.id) == delivery
+    with backend.uow() as uow:  # leased: not due again until the lease ends
+        next_claim = uow.deliveries.claim_due(NOW + timedelta(microseconds=1), 10, lease)
+        assert [d.id for d in next_claim] == [later.id]
+        uow.commit()
+    with backend.uow() as uow:  # the leases ended; delivered and dead are never due
+        a_day_later = uow.deliveries.claim_due(NOW + timedelta(days=1), 10, lease)
+        assert {d.id for d in a_day_later} == {due.id, later.id, never_scheduled.id}
 
 
 def test_a_delivery_is_read_for_update_by_id_whoever_owns_it(backend: Backend) -> None:
@@ -432,8 +441,7 @@ def test_work_left_without_commit_is_rolled_back(backend: Backend) -> None:
         uow.subscriptions.add(forgotten)
         mine.is_active = False
         uow.subscriptions.save(mine)
-        changed = uow.deliveries.get_by_id_for_update(delivery.id)
-        assert changed is not None
+        (changed,) = uow.deliveries.get_many_for_update([delivery.id])
         changed.record_attempt(Attempt(1, NOW, 500, 5), spread=0)
         uow.deliveries.save(changed)
         uow.deliveries.add(a_delivery(mine.id))

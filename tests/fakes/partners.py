@@ -114,14 +114,6 @@ class InMemoryDeliveryRepository:
         subscription = self._subscriptions.subscriptions.get(delivery.subscription_id)
         return delivery.is_due(now) and subscription is not None and subscription.is_active
 
-    def claim(self, delivery_id: UUID, now: datetime) -> Delivery | None:
-        found = self.deliveries.get(delivery_id)
-        return _copy(found) if found is not None and self._due(found, now) else None
-
-    def get_by_id_for_update(self, delivery_id: UUID) -> Delivery | None:
-        found = self.deliveries.get(delivery_id)
-        return _copy(found) if found is not None else None
-
     def claim_due(self, now: datetime, limit: int, lease: timedelta) -> list[Delivery]:
         claimed = []
         for delivery_id in self.due_ids(now, limit):

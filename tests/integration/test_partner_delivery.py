@@ -12,11 +12,10 @@ How the pieces meet, and why this way (the simplest arrangement that stays robus
   A worker is ready when it answers a remote-control ping.
 - The test process queues tasks by name with a small Celery client app on the same
   Redis (`send_task("partners.sweep_deliveries", queue=...)`) and waits for their
-  results: a sweep returns how many deliveries it attempted, a delivery task the status
-  after its attempt. So the test knows when the work is done without sleeping, and the
-  attempted counts add up across workers. Several sweeps at once, on one worker or
-  two, race for the same due rows: the case `SELECT … FOR UPDATE SKIP LOCKED` and the
-  lease must make safe.
+  results: a sweep returns how many deliveries it attempted. So the test knows when
+  the work is done without sleeping, and the attempted counts add up across workers.
+  Several sweeps at once, on one worker or two, race for the same due rows: the case
+  `SELECT … FOR UPDATE SKIP LOCKED` and the lease must make safe.
 - Starting a worker takes seconds, so two workers ("left", "right") serve the whole
   module; the kill test starts its own victim. Each worker runs in its own process
   group: killing the group kills the pool children too, as a crashed machine would. At
@@ -61,8 +60,7 @@ from pytest_django import DjangoDbBlocker
 from standardwebhooks.webhooks import Webhook
 
 from adapters.partners import models
-from application.partners.deliver_webhook import LEASE
-from application.partners.sweep_deliveries import BATCH
+from application.partners.sweep_deliveries import BATCH, LEASE
 from domain.partners.retry import JITTER, SCHEDULE
 from domain.partners.signing import new_secret
 from tests.integration.partner_receiver import Receiver, always_ok
@@ -261,10 +259,6 @@ def sweep(client: Celery, worker: Worker, times: int = 1) -> list[AsyncResult]:
     return [client.send_task("partners.sweep_deliveries", queue=worker.queue) for _ in range(times)]
 
 
-def deliver(client: Celery, worker: Worker, delivery_id: object) -> AsyncResult:
-    return client.send_task("partners.deliver_webhook", args=[str(delivery_id)], queue=worker.queue)
-
-
 def report(capsys: pytest.CaptureFixture[str], line: str) -> None:
     """Print past pytest's capture, so CI logs show the figures."""
     with capsys.disabled():
@@ -350,7 +344,7 @@ def test_a_worker_delivers_a_committed_delivery_once_and_signed(
     subscription = subscription_for(receiver)
     (row,) = due_deliveries(subscription, 1)
 
-    assert results([deliver(client, worker, row.id)]) == ["delivered"]
+    assert results(sweep(client, worker)) == [1]
 
     (request,) = receiver.received
     assert request.webhook_id == row.webhook_id
@@ -523,7 +517,7 @@ def test_a_failed_attempt_is_retried_with_the_same_webhook_id(
     subscription = subscription_for(receiver)
     (row,) = due_deliveries(subscription, 1)
 
-    assert results([deliver(client, worker, row.id)]) == ["pending"]
+    assert results(sweep(client, worker)) == [1]
     row.refresh_from_db()
     (failed,) = attempts_of(row)
     assert (failed.number, failed.status_code) == (1, 500)

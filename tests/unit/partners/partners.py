@@ -15,7 +15,6 @@ from application.partners.create_subscription import (
     CreateSubscriptionCommand,
 )
 from application.partners.delete_subscription import DeleteSubscription
-from application.partners.deliver_webhook import DeliverWebhook
 from application.partners.handlers import booking_event_handlers
 from application.partners.list_deliveries import ListDeliveries
 from application.partners.ports import DestinationPolicy
@@ -25,7 +24,7 @@ from application.partners.rotate_secret import RotateSecret
 from application.partners.send_test_event import SendTestEvent, SendTestEventCommand
 from application.partners.sweep_deliveries import SweepDeliveries
 from application.partners.update_subscription import UpdateSubscription
-from domain.partners.delivery import Delivery
+from domain.partners.delivery import Delivery, DeliveryStatus
 from domain.partners.payload_options import PayloadOptions
 from domain.partners.subscription import Subscription
 from tests.fakes.booking import InMemoryUnitOfWork
@@ -76,9 +75,6 @@ class Partners:
         self.send_test_event = SendTestEvent(self.uow, FORMATTERS, self.queue, self.clock)
         self.list_deliveries = ListDeliveries(self.uow.deliveries, self.uow.subscriptions)
         self.redeliver = Redeliver(self.uow, self.queue, self.clock)
-        self.deliver = DeliverWebhook(
-            self.uow, self.sender, self.resolver, self.policy, self.clock, lambda: spread
-        )
         self.sweep = SweepDeliveries(
             self.uow,
             self.sender,
@@ -92,6 +88,15 @@ class Partners:
     def answer(self, *status_codes: int | None) -> None:
         """What the partner's server answers next, in order (then 200)."""
         self.sender.script = list(status_codes)
+
+    def relay(self, delivery_id: UUID) -> DeliveryStatus | None:
+        """One relay run (`sweep`) while `delivery_id` is the only delivery that may be
+        due: its status if the run attempted it, None if it was not due."""
+        attempts = len(self.stored(delivery_id).attempts)
+        attempted = self.sweep().attempted
+        assert attempted <= 1, f"{attempted} deliveries were due, not one"
+        delivery = self.stored(delivery_id)
+        return delivery.status if len(delivery.attempts) > attempts else None
 
     def subscribe(
         self,

@@ -10,6 +10,7 @@ import pytest
 from application.partners.list_deliveries import ListDeliveriesQuery
 from application.partners.redeliver import RedeliverCommand
 from application.partners.send_test_event import SendTestEventCommand
+from application.partners.update_subscription import UpdateSubscriptionCommand
 from application.shared.pagination import PageRequest
 from domain.booking.events import BookingHeld
 from domain.partners.delivery import DeliveryStatus
@@ -34,10 +35,10 @@ def held(partners: Partners, reference: str = "PS-7K3F9Q") -> list[UUID]:
 def test_a_sweep_sends_only_what_is_due(partners: Partners) -> None:
     partners.subscribe()
     (delivered,) = held(partners, "PS-AAAAAB")
+    partners.relay(delivered)
     (retrying,) = held(partners, "PS-AAAAAC")
-    partners.deliver(delivered)
     partners.answer(500)
-    partners.deliver(retrying)  # failed: due again in 5 s
+    partners.relay(retrying)  # failed: due again in 5 s
     (fresh,) = held(partners, "PS-AAAAAD")
     sent_before = len(partners.sender.sent)
 
@@ -53,7 +54,7 @@ def test_a_later_sweep_picks_up_the_retry(partners: Partners) -> None:
     partners.subscribe()
     (delivery_id,) = held(partners)
     partners.answer(500)
-    partners.deliver(delivery_id)
+    partners.relay(delivery_id)
 
     assert partners.sweep().attempted == 0
     partners.clock.advance(SCHEDULE[0])
@@ -115,7 +116,7 @@ def test_a_test_event_goes_out_even_to_a_subscription_with_an_event_filter(
 
     delivery = partners.test_event(subscription)
 
-    assert partners.deliver(delivery.id) is DeliveryStatus.DELIVERED
+    assert partners.relay(delivery.id) is DeliveryStatus.DELIVERED
     assert partners.sent_ids() == [delivery.webhook_id]
 
 
@@ -189,7 +190,7 @@ def test_a_listed_delivery_carries_its_attempts(partners: Partners) -> None:
     partners.subscribe()
     (delivery_id,) = held(partners)
     partners.answer(500)
-    partners.deliver(delivery_id)
+    partners.relay(delivery_id)
 
     (listed,) = partners.list_deliveries(ListDeliveriesQuery(1)).items
 
@@ -203,10 +204,14 @@ def dead(partners: Partners) -> UUID:
     (delivery_id,) = held(partners)
     partners.answer(*[500] * 8)
     for delay in SCHEDULE:
-        partners.deliver(delivery_id)
+        partners.relay(delivery_id)
         partners.clock.advance(delay)
-    partners.deliver(delivery_id)
+    partners.relay(delivery_id)
     assert partners.stored(delivery_id).status is DeliveryStatus.DEAD
+    # A day of nothing but failures disabled the subscription; the partner enables it.
+    subscription_id = partners.stored(delivery_id).subscription_id
+    assert not partners.uow.subscriptions.subscriptions[subscription_id].is_active
+    partners.update(UpdateSubscriptionCommand(1, subscription_id, is_active=True))
     return delivery_id
 
 
@@ -224,7 +229,7 @@ def test_a_dead_delivery_redelivered_is_sent_again_with_the_same_webhook_id(
     assert redelivered.next_attempt_at == partners.clock.now()
     assert redelivered.round_starts_at == 8
     assert partners.queue.queued == [delivery_id]
-    assert partners.deliver(delivery_id) is DeliveryStatus.DELIVERED
+    assert partners.relay(delivery_id) is DeliveryStatus.DELIVERED
     ids = partners.sent_ids()
     assert len(ids) == 9
     assert set(ids) == {redelivered.webhook_id}
@@ -237,17 +242,17 @@ def test_a_redelivery_that_fails_starts_the_schedule_again(partners: Partners) -
     partners.redeliver(RedeliverCommand(1, delivery_id))
     partners.answer(500)
 
-    assert partners.deliver(delivery_id) is DeliveryStatus.PENDING
+    assert partners.relay(delivery_id) is DeliveryStatus.PENDING
     assert partners.stored(delivery_id).next_attempt_at == partners.clock.now() + SCHEDULE[0]
 
 
 def test_a_delivered_delivery_may_be_redelivered(partners: Partners) -> None:
     partners.subscribe()
     (delivery_id,) = held(partners)
-    partners.deliver(delivery_id)
+    partners.relay(delivery_id)
 
     partners.redeliver(RedeliverCommand(1, delivery_id))
-    partners.deliver(delivery_id)
+    partners.relay(delivery_id)
 
     assert len(set(partners.sent_ids())) == 1
     assert len(partners.sender.sent) == 2
@@ -256,7 +261,7 @@ def test_a_delivered_delivery_may_be_redelivered(partners: Partners) -> None:
 def test_another_partners_delivery_cannot_be_redelivered(partners: Partners) -> None:
     partners.subscribe(2)
     (theirs,) = held(partners)
-    partners.deliver(theirs)
+    partners.relay(theirs)
 
     with pytest.raises(DeliveryNotFound):
         partners.redeliver(RedeliverCommand(1, theirs))

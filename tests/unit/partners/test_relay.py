@@ -9,6 +9,7 @@ from application.partners.sweep_deliveries import DESTINATION_PAUSE, PER_DESTINA
 from application.partners.update_subscription import UpdateSubscriptionCommand
 from domain.booking.events import BookingHeld
 from domain.partners.delivery import DeliveryStatus
+from domain.partners.retry import SCHEDULE
 from domain.partners.subscription import DISABLE_AFTER
 from tests.unit.partners.builders import a_booking
 from tests.unit.partners.partners import HOST, URL, Partners
@@ -75,6 +76,8 @@ def test_a_host_that_resolves_to_a_private_address_at_send_time_is_refused(
     assert attempt.status_code is None
     assert attempt.error.startswith("Refused before sending")
     assert "169.254.169.254" in attempt.error
+    # A refusal is a failed attempt: retried on the schedule, in case DNS changes back.
+    assert partners.stored(delivery_id).next_attempt_at == partners.clock.now() + SCHEDULE[0]
 
 
 class HangingHost:

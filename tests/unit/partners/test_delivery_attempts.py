@@ -1,22 +1,23 @@
-"""Use case: one attempt at one delivery, signed, checked against SSRF again, recorded."""
+"""One delivery through the relay (SweepDeliveries): sent signed, every attempt recorded,
+retried on the schedule with the same `webhook-id` until dead, leased while it is sent."""
 
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from application.partners.deliver_webhook import LEASE, DeliverWebhook
 from application.partners.ports import SendResult
 from application.partners.rotate_secret import RotateSecretCommand
+from application.partners.sweep_deliveries import LEASE, SweepDeliveries
 from application.partners.update_subscription import UpdateSubscriptionCommand
 from domain.booking.events import BookingHeld
 from domain.partners.delivery import DeliveryStatus
 from domain.partners.retry import SCHEDULE
 from domain.partners.subscription import Subscription
 from tests.unit.partners.builders import NOW, a_booking
-from tests.unit.partners.partners import HOST, URL, Partners
+from tests.unit.partners.partners import URL, Partners
 
 BOOKING = a_booking()
 
@@ -49,7 +50,7 @@ def test_a_delivery_is_sent_signed_with_the_subscription_secret(
     subscription = live.subscribe(format=format)
     delivery_id = held_delivery(live, subscription)
 
-    status = live.deliver(delivery_id)
+    status = live.relay(delivery_id)
 
     assert status is DeliveryStatus.DELIVERED
     ((url, headers, body),) = live.sender.sent
@@ -64,7 +65,7 @@ def test_a_delivery_is_sent_signed_with_the_subscription_secret(
 def test_a_delivered_delivery_keeps_its_attempt(partners: Partners) -> None:
     delivery_id = held_delivery(partners, partners.subscribe())
 
-    partners.deliver(delivery_id)
+    partners.relay(delivery_id)
 
     delivery = partners.stored(delivery_id)
     assert delivery.status is DeliveryStatus.DELIVERED
@@ -79,10 +80,10 @@ def test_a_500_then_a_200_sends_the_same_webhook_id_twice(partners: Partners) ->
     delivery_id = held_delivery(partners, partners.subscribe())
     partners.answer(500, 200)
 
-    assert partners.deliver(delivery_id) is DeliveryStatus.PENDING
+    assert partners.relay(delivery_id) is DeliveryStatus.PENDING
     assert partners.stored(delivery_id).next_attempt_at == NOW + timedelta(seconds=5)
     partners.clock.advance(timedelta(seconds=5))
-    assert partners.deliver(delivery_id) is DeliveryStatus.DELIVERED
+    assert partners.relay(delivery_id) is DeliveryStatus.DELIVERED
 
     delivery = partners.stored(delivery_id)
     assert partners.sent_ids() == [delivery.webhook_id, delivery.webhook_id]
@@ -96,7 +97,7 @@ def test_a_connection_error_is_an_attempt_without_a_status(partners: Partners) -
     delivery_id = held_delivery(partners, partners.subscribe())
     partners.answer(None)
 
-    assert partners.deliver(delivery_id) is DeliveryStatus.PENDING
+    assert partners.relay(delivery_id) is DeliveryStatus.PENDING
 
     (attempt,) = partners.stored(delivery_id).attempts
     assert attempt.status_code is None
@@ -109,7 +110,7 @@ def test_the_spread_drawn_places_the_retry_in_the_jitter_band() -> None:
     delivery_id = held_delivery(partners, partners.subscribe())
     partners.answer(503)
 
-    partners.deliver(delivery_id)
+    partners.relay(delivery_id)
 
     assert partners.stored(delivery_id).next_attempt_at == NOW + timedelta(seconds=5.5)
 
@@ -120,7 +121,7 @@ def test_eight_failures_make_it_dead(partners: Partners) -> None:
 
     statuses = []
     for delay in [*SCHEDULE, None]:
-        statuses.append(partners.deliver(delivery_id))
+        statuses.append(partners.relay(delivery_id))
         if delay is not None:
             partners.clock.advance(delay)
 
@@ -129,22 +130,8 @@ def test_eight_failures_make_it_dead(partners: Partners) -> None:
     assert [a.number for a in delivery.attempts] == list(range(1, 9))
     assert len(set(partners.sent_ids())) == 1
     partners.clock.advance(timedelta(days=7))
-    assert partners.deliver(delivery_id) is None
+    assert partners.relay(delivery_id) is None
     assert len(partners.sender.sent) == 8
-
-
-def test_an_address_that_turned_private_is_refused_at_send_time(partners: Partners) -> None:
-    delivery_id = held_delivery(partners, partners.subscribe())
-    partners.resolver.addresses[HOST] = ["93.184.215.14", "10.0.0.5"]  # DNS changed since
-
-    assert partners.deliver(delivery_id) is DeliveryStatus.PENDING
-
-    assert partners.sender.sent == []
-    (attempt,) = partners.stored(delivery_id).attempts
-    assert attempt.status_code is None
-    assert attempt.error.startswith("Refused before sending")
-    assert "10.0.0.5" in attempt.error
-    assert partners.stored(delivery_id).next_attempt_at == NOW + timedelta(seconds=5)
 
 
 def test_a_paused_subscriptions_delivery_waits_without_using_its_retries(
@@ -154,39 +141,34 @@ def test_a_paused_subscriptions_delivery_waits_without_using_its_retries(
     delivery_id = held_delivery(partners, subscription)
     partners.update(UpdateSubscriptionCommand(1, subscription.id, is_active=False))
 
-    assert partners.deliver(delivery_id) is None  # not due while paused
+    assert partners.relay(delivery_id) is None  # not due while paused
     assert partners.sender.sent == []
     assert partners.stored(delivery_id).attempts == []
 
     partners.update(UpdateSubscriptionCommand(1, subscription.id, is_active=True))
-    assert partners.deliver(delivery_id) is DeliveryStatus.DELIVERED
+    assert partners.relay(delivery_id) is DeliveryStatus.DELIVERED
 
 
 def test_a_delivery_not_yet_due_is_not_sent(partners: Partners) -> None:
     delivery_id = held_delivery(partners, partners.subscribe())
     partners.answer(500)
-    partners.deliver(delivery_id)
+    partners.relay(delivery_id)
 
     partners.clock.advance(timedelta(seconds=4))
 
-    assert partners.deliver(delivery_id) is None
+    assert partners.relay(delivery_id) is None
     assert len(partners.sender.sent) == 1
     assert len(partners.stored(delivery_id).attempts) == 1
 
 
 def test_a_delivered_delivery_is_not_sent_again(partners: Partners) -> None:
     delivery_id = held_delivery(partners, partners.subscribe())
-    partners.deliver(delivery_id)
+    partners.relay(delivery_id)
 
     partners.clock.advance(timedelta(days=1))
 
-    assert partners.deliver(delivery_id) is None
+    assert partners.relay(delivery_id) is None
     assert len(partners.sender.sent) == 1
-
-
-def test_an_unknown_delivery_is_nothing_to_do(partners: Partners) -> None:
-    assert partners.deliver(uuid4()) is None
-    assert partners.sender.sent == []
 
 
 class PeekingSender:
@@ -200,19 +182,26 @@ class PeekingSender:
     def send(self, url: str, address: str, headers: Mapping[str, str], body: str) -> SendResult:
         now = self.partners.clock.now()
         with self.partners.uow as uow:
-            self.claimable.append(uow.deliveries.claim(self.delivery_id, now) is not None)
             self.claimable.append(self.delivery_id in uow.deliveries.due_ids(now, 10))
+            self.claimable.append(uow.deliveries.claim_due(now, 10, LEASE) != [])
         return SendResult(200, 1)
 
 
 def test_while_one_worker_sends_the_lease_keeps_the_others_off(partners: Partners) -> None:
     delivery_id = held_delivery(partners, partners.subscribe())
     peeking = PeekingSender(partners, delivery_id)
-    deliver = DeliverWebhook(
-        partners.uow, peeking, partners.resolver, partners.policy, partners.clock, lambda: 0.0
+    sweep = SweepDeliveries(
+        partners.uow,
+        peeking,
+        partners.resolver,
+        partners.policy,
+        partners.queue,
+        partners.clock,
+        lambda: 0.0,
     )
 
-    assert deliver(delivery_id) is DeliveryStatus.DELIVERED
+    assert sweep().attempted == 1
+    assert partners.stored(delivery_id).status is DeliveryStatus.DELIVERED
 
     assert peeking.claimable == [False, False]
     assert timedelta(seconds=60) == LEASE
@@ -222,16 +211,13 @@ def test_a_worker_that_died_mid_send_leaves_it_due_once_the_lease_ends(
     partners: Partners,
 ) -> None:
     delivery_id = held_delivery(partners, partners.subscribe())
-    with partners.uow as uow:  # what step 1 of a dead worker left behind
-        delivery = uow.deliveries.claim(delivery_id, NOW)
-        assert delivery is not None
-        delivery.lease(NOW, LEASE)
-        uow.deliveries.save(delivery)
+    with partners.uow as uow:  # what step 1 of a dead worker's sweep left behind
+        assert [d.id for d in uow.deliveries.claim_due(NOW, 10, LEASE)] == [delivery_id]
         uow.commit()
 
-    assert partners.deliver(delivery_id) is None
+    assert partners.relay(delivery_id) is None
     partners.clock.advance(LEASE)
-    assert partners.deliver(delivery_id) is DeliveryStatus.DELIVERED
+    assert partners.relay(delivery_id) is DeliveryStatus.DELIVERED
 
 
 def test_after_a_rotation_either_secret_verifies_for_a_day(live: Partners) -> None:
@@ -240,7 +226,7 @@ def test_after_a_rotation_either_secret_verifies_for_a_day(live: Partners) -> No
     rotated = live.rotate(RotateSecretCommand(1, subscription.id))
     delivery_id = held_delivery(live, subscription)
 
-    live.deliver(delivery_id)
+    live.relay(delivery_id)
 
     ((_, headers, body),) = live.sender.sent
     assert len(headers["webhook-signature"].split(" ")) == 2
