@@ -35,6 +35,8 @@ FIRST = "0-before"
 LAST = "8-after"
 # What step 0 takes from this commit besides the files in steps/0-before/.
 BEFORE_PROJECT = ["before", "outside", "requirements", "tests/unit/partners/golden", ".gitignore"]
+# ... but not what before/ holds only because it lives beside the after version.
+TWO_SHOPS_ONLY = ["before/importlinter.toml"]
 IDENTITY = {
     "GIT_AUTHOR_NAME": "Portside",
     "GIT_AUTHOR_EMAIL": "steps@portside.invalid",
@@ -96,6 +98,7 @@ def first_step(source: str, index: Path) -> str:
             git("read-tree", f"--prefix={path}/", f"{source}:{path}", env=env)
         else:
             _add_blob(source, path, path, env)
+    git("update-index", "--force-remove", *TWO_SHOPS_ONLY, env=env)
     for name in git("ls-tree", "--name-only", f"{source}:{STEPS}/{FIRST}").splitlines():
         _add_blob(source, f"{STEPS}/{FIRST}/{name}", name, env)
     tree = git("write-tree", env=env)
@@ -207,12 +210,27 @@ def main() -> None:
 
 
 def save() -> None:
-    """Write each patch step's branch back as its patch: for authors of the steps."""
-    for name in patches("HEAD"):
-        branch = PREFIX + name.removesuffix(".patch")
+    """Write the step branches back as patches, for authors of the steps: every
+    refactor/<n>-<name> between the first and the last, each one commit on the one
+    before it. Patches of steps that no longer have a branch are removed."""
+    names = git("for-each-ref", "--format=%(refname:short)", f"refs/heads/{PREFIX}").splitlines()
+    steps = sorted(
+        (name.removeprefix(PREFIX) for name in names),
+        key=_number,
+    )
+    steps = [step for step in steps if step not in (FIRST, LAST)]
+    previous = PREFIX + FIRST
+    for step in steps:
+        branch = PREFIX + step
+        if git("rev-parse", f"{branch}^") != git("rev-parse", previous):
+            raise SystemExit(f"{branch} is not one commit on {previous}: rebase it first.")
         patch = git("format-patch", "-1", "--stdout", "--zero-commit", "--no-signature", branch)
-        Path(STEPS, name).write_text(patch + "\n")
-        print(f"{STEPS}/{name} from {branch}")
+        Path(STEPS, f"{step}.patch").write_text(patch + "\n")
+        print(f"{STEPS}/{step}.patch from {branch}")
+        previous = branch
+    for stale in set(patches("HEAD")) - {f"{step}.patch" for step in steps}:
+        Path(STEPS, stale).unlink(missing_ok=True)
+        print(f"{STEPS}/{stale} removed: no branch {PREFIX}{stale.removesuffix('.patch')}")
 
 
 if __name__ == "__main__":
