@@ -89,7 +89,7 @@ PURE := $(PYTEST) --disable-plugin-autoload -p no:cacheprovider -p no:logging
 .PHONY: test
 test: install ## the whole suite: unit and properties (no Django, no database), everything else, the before version's own
 	$(PURE) tests/unit tests/properties
-	$(PYTEST) tests --ignore=tests/unit --ignore=tests/properties
+	$(PYTEST) tests --ignore=tests/unit --ignore=tests/properties --ignore=tests/branches
 	@if [ -d before ]; then echo "$(PYTEST) before --ds=before.settings"; $(PYTEST) before --ds=before.settings; fi
 
 .PHONY: test-unit
@@ -99,6 +99,15 @@ test-unit: install ## only the unit suite: domain and use cases against fakes, u
 .PHONY: test-properties
 test-properties: install ## the domain's properties, explored by Hypothesis (more examples when CI is set)
 	$(PURE) tests/properties
+
+.PHONY: branches
+branches: ## the refactoring of docs/refactoring.md as branches refactor/0-before .. refactor/8-after
+	@test -f docs/refactoring/branches.py || { echo "This tree has no docs/refactoring/: make branches runs on main." >&2; exit 1; }
+	@python="$$($(find_python))"; "$${python:-python3}" docs/refactoring/branches.py
+
+.PHONY: test-branches
+test-branches: install ## make the branches in a temporary clone; every step's make test and the acceptance suite
+	$(PYTEST) tests/branches
 
 .PHONY: acceptance
 acceptance: install ## the black-box HTTP suite against both versions, each under gunicorn

@@ -1,0 +1,154 @@
+"""The refactoring walk holds: `make branches` makes every step, and every step works.
+
+In a temporary clone of this commit, `docs/refactoring/branches.py` makes the
+refactor/* branches (twice: the second run must make the same commits). Then, per step,
+in a worktree of its branch: the step's own `make test`, and this tree's acceptance
+suite against the step's shop (ACCEPTANCE_PROJECT). The last step's tree must be this
+commit's after version, file for file. The last step's own suite is this tree's, which
+`make test` runs already; only the acceptance suite runs on it here.
+
+`make test-branches` runs this module (CI does, after `make test`); it takes minutes.
+"""
+
+import itertools
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+STEPS = ROOT / "docs" / "refactoring" / "steps"
+BUILDER = Path("docs/refactoring/branches.py")
+REGENERATE = (
+    "Regenerate: make branches, check out the step's branch, fix it, rebase the later "
+    "steps onto it, then python docs/refactoring/branches.py --save and commit "
+    "(docs/decisions/0011-the-refactoring-as-branches.md)."
+)
+
+
+def step_names() -> list[str]:
+    patches = sorted(STEPS.glob("*.patch"), key=lambda path: int(path.name.split("-")[0]))
+    return ["0-before", *(path.stem for path in patches), "8-after"]
+
+
+def git(*args: str, cwd: Path) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def run(command: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, **env}
+    environment.pop("DATABASE_URL", None)  # every step on SQLite
+    return subprocess.run(
+        command,
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+@pytest.fixture(scope="module")
+def clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("walk") / "portside"
+    git("clone", "--quiet", str(ROOT), str(folder), cwd=ROOT)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def made(clone: Path) -> dict[str, str]:
+    """Branch name -> commit, as `make branches` printed them."""
+    done = run([sys.executable, str(BUILDER)], clone)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (clone / ".git" / "made.txt").write_text(done.stdout)  # reported by the first test
+    return dict(re.findall(r"^refactor/(\S+)\s+([0-9a-f]+)", done.stdout, re.MULTILINE))
+
+
+@pytest.fixture
+def worktree(clone: Path, request: pytest.FixtureRequest) -> Iterator[Path]:
+    step: str = request.param
+    folder = clone.parent / f"step-{step}"
+    git("worktree", "add", "--quiet", str(folder), f"refactor/{step}", cwd=clone)
+    (folder / ".venv").symlink_to(ROOT / ".venv")  # the same pinned requirements
+    yield folder
+    git("worktree", "remove", "--force", str(folder), cwd=clone)
+
+
+def report(capsys: pytest.CaptureFixture[str], line: str) -> None:
+    """Print past pytest's capture, so CI logs show each step's figures."""
+    with capsys.disabled():
+        print(f"\n{line}")  # noqa: T201
+
+
+def failed(step: str, what: str, done: subprocess.CompletedProcess[str]) -> str:
+    output = f"{done.stdout[-4000:]}\n{done.stderr[-2000:]}"
+    return f"refactor/{step}: {what} fails.\n{output}\n{REGENERATE}"
+
+
+def test_every_step_is_a_branch_made_again_alike(
+    clone: Path, made: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    report(capsys, (clone / ".git" / "made.txt").read_text())
+    assert list(made) == step_names()
+    again = run([sys.executable, str(BUILDER)], clone)
+    assert again.returncode == 0, again.stderr
+    assert dict(re.findall(r"^refactor/(\S+)\s+([0-9a-f]+)", again.stdout, re.MULTILINE)) == made
+    assert git("status", "--porcelain", cwd=clone) == ""  # the clone's checkout untouched
+
+
+def test_each_step_is_one_commit_on_the_one_before(clone: Path, made: dict[str, str]) -> None:
+    names = step_names()
+    assert git("rev-list", "--count", f"refactor/{names[0]}", cwd=clone) == "1"
+    for previous, step in itertools.pairwise(names):
+        assert git("rev-parse", f"refactor/{step}^", cwd=clone) == git(
+            "rev-parse", f"refactor/{previous}", cwd=clone
+        ), step
+
+
+def test_the_last_step_is_the_after_version(clone: Path, made: dict[str, str]) -> None:
+    def files(revision: str) -> list[str]:
+        return git("ls-tree", "-r", revision, cwd=clone).splitlines()
+
+    after = [
+        line
+        for line in files("HEAD")
+        if not line.split("\t")[1].startswith(("before/", "docs/refactoring/"))
+    ]
+    assert files("refactor/8-after") == after
+
+
+@pytest.mark.parametrize("worktree", step_names(), indirect=True)
+def test_the_acceptance_suite_passes_on_every_step(
+    worktree: Path, made: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    step = worktree.name.removeprefix("step-")
+    done = run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/acceptance"],
+        ROOT,
+        ACCEPTANCE_PROJECT=str(worktree),
+    )
+    summary = done.stdout.strip().splitlines()[-1:] or ["no summary"]
+    report(capsys, f"refactor/{step}: the acceptance suite: {summary[0].strip('= ')}")
+    assert done.returncode == 0, failed(step, "the acceptance suite", done)
+
+
+@pytest.mark.parametrize("worktree", step_names()[:-1], indirect=True)
+def test_make_test_passes_on_every_step(
+    worktree: Path, made: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    step = worktree.name.removeprefix("step-")
+    # -o: the shared .venv is installed already; do not let a fresh checkout's newer
+    # requirements file send make to pip.
+    done = run(["make", "-o", ".venv/.installed-dev", "test"], worktree)
+    summary = [
+        line.strip("= ") for line in done.stdout.splitlines() if re.search(r"\d+ passed", line)
+    ]
+    report(capsys, f"refactor/{step}: make test: {' | '.join(summary)}")
+    assert done.returncode == 0, failed(step, "make test", done)
