@@ -118,6 +118,10 @@ compare: install ## measure before against after: code, a new format, tests, que
 	$(need_before)
 	$(BIN)/python -m tests.measure.compare
 
+.PHONY: measure-steps
+measure-steps: install ## per branch of make branches: lines per layer, unit tests, queries of a hold, acceptance
+	$(BIN)/python -m tests.measure.steps
+
 .PHONY: bench
 bench: install ## load both versions alike on PostgreSQL with wrk: req/s, p50, p99, after/before
 	$(need_before)
