@@ -90,7 +90,7 @@ def charge(api: Api, amount: Decimal, currency: str) -> dict[str, Any]:
         json={
             "amount": str(amount),
             "currency": currency,
-            "webhook_url": api.url("/webhooks/payments/sandbox/"),  # filed as unmatched
+            "webhook_url": api.url("/webhooks/payments/sandbox/"),  # its event names no booking
         },
         headers={"Authorization": f"Bearer {SANDBOX_KEY}", "Idempotency-Key": secrets.token_hex(8)},
         timeout=10,
@@ -159,6 +159,8 @@ def test_a_payment_of_the_wrong_amount_is_refunded_and_the_booking_stays_payable
     names_the_booking = provider_payment(api, started["payment_id"])["metadata"]
     total = held["total"]
     overcharged = charge(api, Decimal(total["amount"]) + 1, total["currency"])
+    # The sandbox only reports what it was asked for, so the provider's word that this
+    # charge paid for the booking is an event the test signs itself.
 
     answer = payment_succeeded_webhook(api, overcharged, names_the_booking)
 
