@@ -4,6 +4,7 @@ from outside.payment_sandbox import views
 
 urlpatterns = [
     path("api/payments/", views.create_payment),
+    path("api/payments/<str:payment_id>/", views.read_payment),
     path("api/payments/<str:payment_id>/pay/", views.pay_api),
     path("api/payments/<str:payment_id>/resend/", views.resend_events),
     path("api/refunds/", views.create_refund),

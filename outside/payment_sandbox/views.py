@@ -133,6 +133,19 @@ def pay_page(request: HttpRequest, payment_id: str) -> HttpResponse:
     return render(request, "payment_sandbox/pay.html", {"payment": payment})
 
 
+@require_http_methods(["GET"])
+def read_payment(request: HttpRequest, payment_id: str) -> JsonResponse:
+    """A payment as the provider sees it, with how much of it was refunded: what a
+    merchant's operator (or a black-box test) checks after the merchant refunded."""
+    if not _authorised(request):
+        return _error(401, "Unknown API key.")
+    payment = get_object_or_404(SandboxPayment, id=payment_id)
+    refunded = sum((refund.amount for refund in payment.refunds.all()), Decimal(0))
+    return JsonResponse(
+        {**_payment_json(request, payment), "refunded": str(refunded.quantize(payment.amount))}
+    )
+
+
 @csrf_exempt
 @require_POST
 def pay_api(request: HttpRequest, payment_id: str) -> JsonResponse:

@@ -22,6 +22,14 @@ def hold(api: Api, slot_id: str, seats: int, **headers: str) -> Any:
     return api.post("/api/v1/bookings/", {"lines": [{"slot_id": slot_id, "seats": seats}]}, headers)
 
 
+def take_seats(api: Api, slot_id: str, seats: int) -> None:
+    """Hold `seats` seats of a slot, in bookings of ten seats at most."""
+    while seats > 0:
+        held = hold(api, slot_id, min(seats, 10))
+        assert held.status_code == 201, held.text
+        seats -= min(seats, 10)
+
+
 def test_a_customer_holds_reads_lists_and_cancels_a_booking(api: Api) -> None:
     api.register()
     slot = first_slot(api, seats_needed=2)
@@ -124,3 +132,28 @@ def test_an_unpaid_hold_expires_and_its_seats_return(short_hold_server: Server) 
         next(s for s in slots if s["id"] == slot["id"])["seats_available"]
         == slot["seats_available"]
     )
+
+
+def test_a_refused_hold_points_at_the_seats_of_the_line_at_fault(api: Api) -> None:
+    api.register()
+    slot, other = first_slot(api, seats_needed=3, skip=6), first_slot(api, skip=7)
+
+    over_the_maximum = api.post(
+        "/api/v1/bookings/",
+        {"lines": [{"slot_id": slot["id"], "seats": 1}, {"slot_id": other["id"], "seats": 11}]},
+    )
+
+    assert over_the_maximum.status_code == 422
+    assert over_the_maximum.headers["Content-Type"] == "application/problem+json"
+    problem = over_the_maximum.json()
+    assert (problem["type"], problem["status"]) == ("/problems/invalid-request", 422)
+    assert [error["pointer"] for error in problem["errors"]] == ["#/lines/1/seats"]
+
+    take_seats(api, slot["id"], slot["seats_available"] - 2)
+    over_what_is_left = hold(api, slot["id"], 3)
+
+    assert over_what_is_left.status_code == 409
+    assert over_what_is_left.headers["Content-Type"] == "application/problem+json"
+    problem = over_what_is_left.json()
+    assert (problem["type"], problem["status"]) == ("/problems/not-enough-seats", 409)
+    assert "errors" not in problem  # the seats are gone, not wrongly asked for

@@ -110,6 +110,15 @@ class Shop:
             timeout=HTTP_TIMEOUT,
         )
 
+    def read_payment(self, payment_id: str, api_key: str | None = None) -> requests.Response:
+        """The sandbox's record of a payment, as its operator reads it."""
+        key = api_key or django_settings.PAYMENTS_SANDBOX_API_KEY
+        return requests.get(
+            f"{self.url}/sandbox/api/payments/{payment_id}/",
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=HTTP_TIMEOUT,
+        )
+
     def pay(self, payment_id: str, outcome: str = "pay") -> dict[str, Any]:
         response = self.sandbox(f"payments/{payment_id}/pay/", {"outcome": outcome})
         assert response.status_code == 200, response.text
@@ -296,6 +305,29 @@ def test_the_sandbox_api_wants_its_api_key(shop: Shop, slot: catalog_models.Slot
 
     assert response.status_code == 401
     assert SandboxPayment.objects.get(id=checkout["payment_id"]).status == "pending"
+
+
+def test_the_sandbox_api_reads_a_payment_back_with_what_was_refunded(
+    shop: Shop, slot: catalog_models.Slot
+) -> None:
+    reference = shop.hold(slot)["reference"]
+    payment_id = shop.checkout(reference)["payment_id"]
+    pending = shop.read_payment(payment_id).json()
+    assert (pending["status"], pending["amount"], pending["refunded"]) == (
+        "pending",
+        "50.00",
+        "0.00",
+    )
+    assert pending["metadata"]["reference"] == reference
+    shop.pay(payment_id)
+    shop.wait_for_status(reference, "confirmed")
+
+    assert shop.post(f"/api/v1/bookings/{reference}/cancel/").status_code == 200  # 100% back
+
+    refunded = shop.read_payment(payment_id).json()
+    assert (refunded["status"], refunded["refunded"]) == ("succeeded", "50.00")
+    assert shop.read_payment(payment_id, api_key="sk_sandbox_wrong").status_code == 401
+    assert shop.read_payment("pay_unknown").status_code == 404
 
 
 def test_a_provider_that_refuses_the_checkout_is_a_502_and_nothing_changes(
