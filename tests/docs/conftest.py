@@ -8,8 +8,10 @@ import pytest
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     module = sys.modules.get("tests.docs.test_quoted_code")
     if module is not None:
-        checked, blocks = len(module.QUOTED), len(module.ALL_BLOCKS)
+        quoted, blocks = len(module.QUOTED), len(module.ALL_BLOCKS)
+        not_here = len(module.NOT_HERE)
+        absent = f" ({not_here} quoting before/ skipped: no before/ here)" if not_here else ""
         terminalreporter.write_line(
-            f"docs: {checked} quoted python blocks checked against their files, "
-            f"{blocks - checked} illustrations not checked"
+            f"docs: {quoted - not_here} quoted python blocks checked against their files"
+            f"{absent}, {blocks - quoted} illustrations not checked"
         )

@@ -7,6 +7,8 @@ Such a block's lines must appear in that file in the same order, line after line
 compared with whitespace collapsed (a quoted expression may drop the trailing comma
 its line has in the file); a line that is only ``# …``, ``…`` or ``...`` skips any
 number of lines. A block without such a link is an illustration and is not checked.
+A block quoting a file under before/ is skipped where the tree has no before/ (the after
+version alone, as on refactor/8-after): the docs still quote the before version there.
 
 Plain Python, no Django: run it with ``pytest -p no:django tests/docs``.
 """
@@ -22,6 +24,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = [*sorted((ROOT / "docs").rglob("*.md")), ROOT / "README.md"]
+BEFORE = ROOT / "before"
 
 FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*(\S*)")
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
@@ -127,6 +130,12 @@ def first_missing(block: Block, source_lines: list[str]) -> tuple[int, str] | No
 
 ALL_BLOCKS = [block for doc in DOCS if doc.exists() for block in python_blocks(doc)]
 QUOTED = [block for block in ALL_BLOCKS if block.source is not None]
+# Blocks quoting the before version where this tree has none.
+NOT_HERE = [
+    block
+    for block in QUOTED
+    if block.source is not None and block.source.is_relative_to(BEFORE) and not BEFORE.is_dir()
+]
 
 
 def _id(block: Block) -> str:
@@ -142,6 +151,11 @@ def test_the_docs_quote_code() -> None:
 @pytest.mark.parametrize("block", QUOTED, ids=_id)
 def test_a_quoted_block_stands_in_its_file(block: Block) -> None:
     assert block.source is not None
+    if block in NOT_HERE:
+        pytest.skip(
+            f"quotes {block.source.relative_to(ROOT)}, and this tree has no before/ "
+            "(the after version alone, as on refactor/8-after)"
+        )
     where = f"{block.doc.relative_to(ROOT)}:{block.line}"
     assert block.source.is_file(), f"{where} quotes {block.source.relative_to(ROOT)}, no such file"
     missing = first_missing(block, block.source.read_text(encoding="utf-8").splitlines())

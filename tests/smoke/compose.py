@@ -7,7 +7,9 @@ and `${VAR?error}` read the given variables. Nested expressions are not supporte
 file does not use them, and `load()` says so if it ever does.
 
 `Service` gives one service's command as argv lists (a `sh -ec` script becomes one list
-per line, as the shell runs them), its environment, healthcheck and what it waits for.
+per line, as the shell runs them), its environment, healthcheck and what it waits for,
+and whether this tree holds its code at all: the before shop's services have none where
+the tree has no before/ (the after version alone, as on the refactor/8-after branch).
 """
 
 import re
@@ -22,6 +24,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
+BEFORE = ROOT / "before"
 SCHEMA_FILE = Path(__file__).with_name("compose-spec.json")
 
 _VARIABLE = re.compile(
@@ -103,6 +106,19 @@ def load(variables: Mapping[str, str] | None = None) -> dict[str, Any]:
 class Service:
     name: str
     spec: dict[str, Any]
+
+    @property
+    def missing_code(self) -> str:
+        """Why this tree cannot run the service, or "" when it can: a service of the
+        before shop where the tree has no before/."""
+        settings = self.environment.get("DJANGO_SETTINGS_MODULE", "")
+        if settings.partition(".")[0] == BEFORE.name and not BEFORE.is_dir():
+            return (
+                f"{self.name} runs the before shop ({settings}), and this tree has no "
+                "before/ (the after version alone, as on refactor/8-after): not this "
+                "tree's to check"
+            )
+        return ""
 
     @property
     def builds(self) -> bool:
@@ -245,16 +261,35 @@ def image_environment(instructions: list[Instruction]) -> dict[str, str]:
     return environment
 
 
-def build_manage_steps(instructions: list[Instruction]) -> list[tuple[dict[str, str], list[str]]]:
+def build_manage_steps(
+    instructions: list[Instruction], workdir: Path
+) -> list[tuple[dict[str, str], list[str]]]:
     """Each `python manage.py …` a RUN instruction runs, with the variables it exports or
-    sets for it (commands split on `;`, as the Dockerfile writes them)."""
+    sets for it (commands split on `;`, as the Dockerfile writes them). `workdir` is the
+    image's WORKDIR as `copy_into_image` laid it out: what stands in
+    `if [ -d FOLDER ]; then …; fi` runs only where it holds FOLDER. Any other shell
+    compound is refused rather than guessed at."""
     steps = []
     for instruction in instructions:
         if instruction.keyword != "RUN":
             continue
         exported: dict[str, str] = {}
+        taken: list[bool] = []  # one per enclosing `if`: whether its test holds
         for command in instruction.arguments.split(";"):
             words = shlex.split(command)
+            match words:
+                case ["if", "[", "-d", folder, "]"] | ["if", "test", "-d", folder]:
+                    taken.append((workdir / folder).is_dir())
+                    continue
+                case ["fi"]:
+                    taken.pop()
+                    continue
+                case ["then", *rest]:
+                    words = rest
+                case ["if" | "elif" | "else" | "case" | "for" | "while" | "until", *_]:
+                    raise ValueError(f"RUN: no emulation of {command.strip()!r}")
+            if not all(taken):
+                continue
             if words[:1] == ["export"]:
                 exported.update(word.split("=", 1) for word in words[1:])  # type: ignore[misc]
                 continue

@@ -3,7 +3,7 @@
 The containers' own entry points, read from the compose file rather than copied: each
 service's command with the service's environment, in a folder laid out as the image's
 /app (what the Dockerfile's COPY instructions put there, .dockerignore applied, then its
-build steps run: collectstatic for both shops), with the image's ENV and the
+build steps run: collectstatic for each shop the tree holds), with the image's ENV and the
 virtualenv's python, gunicorn and celery first on the PATH (the virtualenv holds the
 pinned requirements, and the development ones besides). What differs from
 `docker compose up`, and why:
@@ -30,6 +30,10 @@ start only once the one-shots they wait for have succeeded, and each must pass:
 - celery worker: its healthcheck, `celery inspect ping` to this node, answers.
 - celery beat: still running after a few seconds, and its healthcheck (a fresh
   schedule file) passes.
+
+Where the tree has no before/ (the after version alone, as on refactor/8-after), the
+before shop's services have no code to run: they are not started, and their tests are
+skipped, saying so.
 
 Needs PostgreSQL, and redis-server or a Redis on 127.0.0.1:6379: skipped when they are
 missing, failed instead when the environment variable CI is set. A summary line per
@@ -70,7 +74,8 @@ WEBHOOK_TIMEOUT = 30.0  # seconds for a payment to confirm its booking
 STAY_UP = 5.0  # seconds beat must keep running
 DEMO_CUSTOMER = {"username": "demo@portside.example", "password": "portside-demo"}
 
-BUILT = [service.name for service in compose.services(compose.load()) if service.builds]
+SERVICES = {service.name: service for service in compose.services(compose.load())}
+BUILT = [name for name, service in SERVICES.items() if service.builds]
 
 
 # ---------------------------------------------------------------- the local PostgreSQL and Redis
@@ -274,7 +279,7 @@ def build_image(context: Path, dockerfile: Path, app: Path) -> list[str]:
     instructions = compose.dockerfile_instructions(dockerfile)
     compose.copy_into_image(context, instructions, app)
     done = []
-    for environment, argv in compose.build_manage_steps(instructions):
+    for environment, argv in compose.build_manage_steps(instructions, app):
         result = subprocess.run(
             argv,
             cwd=app,
@@ -308,7 +313,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "PORTSIDE_BEFORE_PORT": str(free_port()),
     }
     services = {service.name: service for service in compose.services(compose.load(variables))}
-    built = [service for service in services.values() if service.builds]
+    # Not the before shop's services where the tree has no before/: nothing to run.
+    built = [s for s in services.values() if s.builds and not s.missing_code]
     urls = [urlsplit(v) for s in built for v in s.environment.values() if "://" in v]
     databases = sorted({u.path.strip("/") for u in urls if u.scheme.startswith("postgres")})
     assert all(name.startswith(DATABASE_PREFIX) for name in databases), databases
@@ -566,6 +572,10 @@ def test_the_image_build_steps_run_natively(stack: Stack, smoke_summary: list[st
 
 @pytest.mark.parametrize("name", BUILT)
 def test_the_service_runs_natively(name: str, stack: Stack, smoke_summary: list[str]) -> None:
+    if missing := SERVICES[name].missing_code:
+        program = SERVICES[name].program
+        smoke_summary.append(f"{name:<15} {program:<14} skipped: no code in this tree")
+        pytest.skip(missing)
     process = stack.processes[name]
     with summarised(smoke_summary, process) as line:
         if process.skipped:
