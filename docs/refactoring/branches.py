@@ -59,7 +59,9 @@ commits of their own are in this diff too.
 """
 
 
-def git(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
+def git(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, raw: bool = False
+) -> str:
     done = subprocess.run(
         ["git", *args],
         cwd=cwd,
@@ -70,7 +72,7 @@ def git(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) 
     )
     if done.returncode != 0:
         raise SystemExit(f"git {' '.join(args)} failed:\n{done.stderr.strip()}")
-    return done.stdout.strip()
+    return done.stdout if raw else done.stdout.strip()
 
 
 def dated(step: int) -> dict[str, str]:
@@ -112,7 +114,7 @@ def _add_blob(source: str, path: str, target: str, env: dict[str, str]) -> None:
 
 def apply_step(work: Path, source: str, name: str, step: int) -> str:
     """One patch as one commit on the worktree's HEAD, with the patch's message."""
-    patch = git("show", f"{source}:{STEPS}/{name}") + "\n"
+    patch = git("show", f"{source}:{STEPS}/{name}", raw=True)  # a patch's spaces matter
     with tempfile.TemporaryDirectory() as scratch:
         message, diff = Path(scratch, "message"), Path(scratch, "diff")
         done = subprocess.run(
@@ -224,8 +226,10 @@ def save() -> None:
         branch = PREFIX + step
         if git("rev-parse", f"{branch}^") != git("rev-parse", previous):
             raise SystemExit(f"{branch} is not one commit on {previous}: rebase it first.")
-        patch = git("format-patch", "-1", "--stdout", "--zero-commit", "--no-signature", branch)
-        Path(STEPS, f"{step}.patch").write_text(patch + "\n")
+        patch = git(
+            "format-patch", "-1", "--stdout", "--zero-commit", "--no-signature", branch, raw=True
+        )
+        Path(STEPS, f"{step}.patch").write_text(patch)
         print(f"{STEPS}/{step}.patch from {branch}")
         previous = branch
     for stale in set(patches("HEAD")) - {f"{step}.patch" for step in steps}:
