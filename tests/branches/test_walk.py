@@ -44,6 +44,10 @@ def git(*args: str, cwd: Path) -> str:
 def run(command: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, **env}
     environment.pop("DATABASE_URL", None)  # every step on SQLite
+    # Nothing of this run's own settings (pytest-django sets DJANGO_SETTINGS_MODULE) or
+    # make's: each step is run as from a fresh shell.
+    for name in ("DJANGO_SETTINGS_MODULE", "MAKEFLAGS", "MAKELEVEL", "MFLAGS"):
+        environment.pop(name, None)
     return subprocess.run(
         command,
         cwd=cwd,
