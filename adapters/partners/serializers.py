@@ -8,12 +8,38 @@ from rest_framework import serializers
 from adapters.partners.formatters import FORMATTERS
 from domain.partners.delivery import Delivery
 from domain.partners.events import EVENT_TYPE_NAMES
-from domain.partners.payload_options import ENVELOPE_KEYS, PAYLOAD_FIELDS
+from domain.partners.payload_options import ENVELOPE_KEYS, NAME, PAYLOAD_FIELDS
 from domain.partners.subscription import Subscription
 
 
 def masked(secret: str) -> str:
     return f"{secret[:10]}…{secret[-4:]}"
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "string", "enum": list(PAYLOAD_FIELDS)},
+        "uniqueItems": True,
+        "maxItems": len(PAYLOAD_FIELDS),
+    }
+)
+class PayloadFieldsField(serializers.ListField):
+    """The schema lists the booking fields; the domain refuses any other, or one twice (422)."""
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {
+            key: {"type": "string", "pattern": f"^{NAME.pattern}$"} for key in sorted(ENVELOPE_KEYS)
+        },
+        "additionalProperties": False,
+    }
+)
+class RenameField(serializers.DictField):
+    """The schema lists the envelope keys and what a new name may be; the domain refuses
+    any other, and a name the envelope already has (422)."""
 
 
 class PayloadOptionsSerializer(serializers.Serializer):
@@ -22,14 +48,14 @@ class PayloadOptionsSerializer(serializers.Serializer):
     minor_units = serializers.BooleanField(
         required=False, default=False, help_text="Amounts as integers in minor units (cents)."
     )
-    fields = serializers.ListField(
+    fields = PayloadFieldsField(
         child=serializers.CharField(max_length=40),
         required=False,
         default=list,
         max_length=len(PAYLOAD_FIELDS),
         help_text=f"Only these booking fields, any of {', '.join(PAYLOAD_FIELDS)}; empty: all.",
     )
-    rename = serializers.DictField(
+    rename = RenameField(
         child=serializers.CharField(max_length=40),
         required=False,
         default=dict,
@@ -48,8 +74,16 @@ class EventTypeField(serializers.CharField):
     """The schema lists the event types; the domain refuses any other (a 422)."""
 
 
+@extend_schema_field(
+    {"type": "string", "minLength": 1, "maxLength": 500, "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://"}
+)
+class WebhookUrlField(serializers.CharField):
+    """The schema states the scheme; the domain refuses any other URL, and one it may not
+    send to (the SSRF checks), with a 422 naming it."""
+
+
 class SubscriptionInputSerializer(serializers.Serializer):
-    url = serializers.CharField(max_length=500)
+    url = WebhookUrlField(max_length=500)
     event_types = serializers.ListField(
         child=EventTypeField(max_length=40),
         required=False,
