@@ -19,3 +19,14 @@ class MoneySerializer(serializers.Serializer):
 
     def to_representation(self, instance: Money) -> dict[str, Any]:
         return {"amount": str(instance.amount), "currency": instance.currency}
+
+
+class StringField(serializers.CharField):
+    """A string, and only a string. DRF's CharField takes the number 12345678 as
+    "12345678"; the schema says `type: string`, so a number is refused like any other
+    wrong type (400)."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return str(super().to_internal_value(data))

@@ -5,6 +5,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from adapters.api.fields import StringField
 from adapters.partners.formatters import FORMATTERS
 from domain.partners.delivery import Delivery
 from domain.partners.events import EVENT_TYPE_NAMES
@@ -49,14 +50,14 @@ class PayloadOptionsSerializer(serializers.Serializer):
         required=False, default=False, help_text="Amounts as integers in minor units (cents)."
     )
     fields = PayloadFieldsField(
-        child=serializers.CharField(max_length=40),
+        child=StringField(max_length=40),
         required=False,
         default=list,
         max_length=len(PAYLOAD_FIELDS),
         help_text=f"Only these booking fields, any of {', '.join(PAYLOAD_FIELDS)}; empty: all.",
     )
     rename = RenameField(
-        child=serializers.CharField(max_length=40),
+        child=StringField(max_length=40),
         required=False,
         default=dict,
         help_text=f'Envelope keys to rename, e.g. {{"type": "event"}}; any of '
@@ -65,19 +66,19 @@ class PayloadOptionsSerializer(serializers.Serializer):
 
 
 @extend_schema_field({"type": "string", "enum": sorted(FORMATTERS)})
-class FormatField(serializers.CharField):
+class FormatField(StringField):
     """The schema lists the formats; the domain refuses any other (a 422 naming it)."""
 
 
 @extend_schema_field({"type": "string", "enum": sorted(EVENT_TYPE_NAMES)})
-class EventTypeField(serializers.CharField):
+class EventTypeField(StringField):
     """The schema lists the event types; the domain refuses any other (a 422)."""
 
 
 @extend_schema_field(
     {"type": "string", "minLength": 1, "maxLength": 500, "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://"}
 )
-class WebhookUrlField(serializers.CharField):
+class WebhookUrlField(StringField):
     """The schema states the scheme; the domain refuses any other URL, and one it may not
     send to (the SSRF checks), with a 422 naming it."""
 
