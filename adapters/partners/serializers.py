@@ -5,7 +5,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from adapters.api.fields import StringField
+from adapters.api.fields import BooleanOnlyField, StringField
 from adapters.partners.formatters import FORMATTERS
 from domain.partners.delivery import Delivery
 from domain.partners.events import EVENT_TYPE_NAMES
@@ -46,7 +46,7 @@ class RenameField(serializers.DictField):
 class PayloadOptionsSerializer(serializers.Serializer):
     """The shape of the options; what they may name the domain checks (422)."""
 
-    minor_units = serializers.BooleanField(
+    minor_units = BooleanOnlyField(
         required=False, default=False, help_text="Amounts as integers in minor units (cents)."
     )
     fields = PayloadFieldsField(
@@ -93,7 +93,7 @@ class SubscriptionInputSerializer(serializers.Serializer):
         help_text=f"Any of {', '.join(sorted(EVENT_TYPE_NAMES))}; empty means all.",
     )
     format = FormatField(max_length=30, help_text=f"One of {', '.join(sorted(FORMATTERS))}.")
-    is_active = serializers.BooleanField(required=False, default=True)
+    is_active = BooleanOnlyField(required=False, default=True)
     payload_options = PayloadOptionsSerializer(
         required=False, help_text="How the payloads are shaped; a change replaces them whole."
     )

@@ -334,6 +334,8 @@ class TestHold:
             ({"lines": "two seats please"}, "#/lines"),
             ({"lines": [{"slot_id": "not-a-uuid", "seats": 1}]}, "#/lines/0/slot_id"),
             ({"lines": [{"slot_id": str(UUID(int=1)), "seats": "many"}]}, "#/lines/0/seats"),
+            ({"lines": [{"slot_id": str(UUID(int=1)), "seats": "2"}]}, "#/lines/0/seats"),
+            ({"lines": [{"slot_id": 1, "seats": 2}]}, "#/lines/0/slot_id"),
             ({"lines": [{"seats": 1}]}, "#/lines/0/slot_id"),
         ],
     )

@@ -1125,6 +1125,7 @@ class TestPayloadOptions:
             ({"fields": "reference"}, "#/payload_options/fields"),
             ({"rename": ["type", "event"]}, "#/payload_options/rename"),
             ({"rename": {"type": 7}}, "#/payload_options/rename/type"),  # not "7"
+            ({"minor_units": 1}, "#/payload_options/minor_units"),  # not true
             ({"fields": [3]}, "#/payload_options/fields/0"),
         ],
     )
