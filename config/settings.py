@@ -288,6 +288,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "adapters.api.openapi.problem_responses",
+        "adapters.api.links.operation_links",
     ],
 }
 

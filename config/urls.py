@@ -6,10 +6,11 @@ from django.urls import include, path, re_path
 from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override, csp_report_only_override
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from adapters.accounts.views import RegisterView, TokenView
 from adapters.api import problems
+from adapters.api.schema_view import SchemaView
 from adapters.booking import views as booking
 from adapters.catalog import views as catalog
 from adapters.partners import views as partners
@@ -74,7 +75,7 @@ shop = [
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", swagger_ui, name="api-docs"),
     # Whatever else is under /api/ is a problem, in DEBUG too (where handler404 is not
     # used and Django would show its HTML page), and for any method (no CSRF page).

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from adapters.api.fields import StringField
 from adapters.api.schema import PROBLEM
 from adapters.platform import sign_in_attempts
 
@@ -27,7 +28,7 @@ class RegisterSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=150)
     # Django's validators decide (settings.AUTH_PASSWORD_VALIDATORS); the length is
     # stated here too so the schema shows it.
-    password = serializers.CharField(
+    password = StringField(
         write_only=True,
         min_length=8,
         style={"input_type": "password"},

@@ -1,8 +1,10 @@
 """The answers every operation can give besides its own, written into the schema in
 one place (drf-spectacular's POSTPROCESSING_HOOKS), so the document says what the
-server serves: every error is `application/problem+json`, and each operation lists the
-statuses its view's classes can answer with (authentication, parsing, size limits,
-throttles, an unreachable database), not only those its own code raises."""
+server serves: every error the API answers is `application/problem+json`, and each
+operation lists the statuses its view's classes can answer with (authentication,
+parsing, size limits, throttles, an unreachable database), not only those its own code
+raises. One answer comes from the HTTP server in front, before the API sees the
+request: gunicorn refuses a request line over its limit with a 414 page in HTML."""
 
 from typing import Any
 
@@ -11,6 +13,8 @@ from rest_framework.permissions import AllowAny
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+URI_TOO_LONG = "414"
+HTML_PAGE = {"text/html": {"schema": {"type": "string"}}}
 
 # Why each status may come from any view of its kind (docs/errors.md has the table).
 ANSWERS = {
@@ -20,6 +24,8 @@ ANSWERS = {
     "session without its CSRF token.",
     "404": "Nothing here: no such resource, or not yours.",
     "413": "The body is over the size limit.",
+    URI_TOO_LONG: "The request line (path and query) is over the HTTP server's limit "
+    "(gunicorn: 4094 bytes); it answers with an HTML page, before the API sees the request.",
     "415": "The body is not application/json.",
     "429": "Too many requests: wait for Retry-After.",
     "503": "The database or the payment provider did not answer: retry after Retry-After.",
@@ -42,7 +48,9 @@ def problem_responses(
             for status in statuses_of(view, path, operation):
                 responses.setdefault(status, {"description": ANSWERS[status]})
             for status, response in responses.items():
-                if int(status) >= 400:
+                if status == URI_TOO_LONG:
+                    response["content"] = HTML_PAGE
+                elif int(status) >= 400:
                     response["content"] = {PROBLEM_JSON: {"schema": PROBLEM_REF}}
             operation["responses"] = dict(sorted(responses.items()))
     return result
@@ -50,7 +58,7 @@ def problem_responses(
 
 def statuses_of(view: type, path: str, operation: dict[str, Any]) -> list[str]:
     parameters = operation.get("parameters", [])
-    statuses = ["503"]
+    statuses = [URI_TOO_LONG, "503"]
     if "requestBody" in operation or any(p["in"] == "query" for p in parameters):
         statuses.append("400")
     if "requestBody" in operation:

@@ -5,20 +5,20 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from adapters.api.fields import MoneySerializer
+from adapters.api.fields import IntegerOnlyField, MoneySerializer, UUIDStringField
 from application.booking.queries import BookingDetails
 from domain.booking.booking import Booking, BookingStatus
 from domain.booking.refunds import Refund
 
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": 10})
-class SeatsField(serializers.IntegerField):
+class SeatsField(IntegerOnlyField):
     """Seats of one line. The schema states the domain's range; the domain checks it
     (a 422 naming the line), so both versions answer alike."""
 
 
 class HoldLineSerializer(serializers.Serializer):
-    slot_id = serializers.UUIDField()
+    slot_id = UUIDStringField()
     seats = SeatsField(help_text="1 to 10 seats in this slot.")
 
 

@@ -29,6 +29,15 @@ from application.booking.queries import (
     ListBookings,
     ListBookingsQuery,
 )
+from domain.booking.reference import PATTERN
+
+# What a reference looks like, so a client (or a fuzzer) need not guess; any other is a 404.
+REFERENCE = OpenApiParameter(
+    "reference",
+    {"type": "string", "pattern": PATTERN.pattern},
+    OpenApiParameter.PATH,
+    description="The booking's reference, e.g. PS-KZ2XQ6.",
+)
 
 
 class BookingCollectionView(APIView):
@@ -91,6 +100,7 @@ class BookingDetailView(APIView):
 
     @extend_schema(
         operation_id="bookings_retrieve",
+        parameters=[REFERENCE],
         responses={200: BookingSerializer, 404: PROBLEM},
         tags=["bookings"],
     )
@@ -107,6 +117,7 @@ class BookingCancelView(APIView):
 
     @extend_schema(
         operation_id="bookings_cancel",
+        parameters=[REFERENCE],
         request=None,
         responses={
             200: BookingSerializer,
@@ -133,6 +144,7 @@ class BookingCheckoutView(APIView):
 
     @extend_schema(
         operation_id="bookings_checkout",
+        parameters=[REFERENCE],
         request=None,
         responses={
             200: CheckoutSerializer,

@@ -5,10 +5,11 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from adapters.api.fields import BooleanOnlyField, StringField
 from adapters.partners.formatters import FORMATTERS
 from domain.partners.delivery import Delivery
 from domain.partners.events import EVENT_TYPE_NAMES
-from domain.partners.payload_options import ENVELOPE_KEYS, PAYLOAD_FIELDS
+from domain.partners.payload_options import ENVELOPE_KEYS, NAME, PAYLOAD_FIELDS
 from domain.partners.subscription import Subscription
 
 
@@ -16,21 +17,47 @@ def masked(secret: str) -> str:
     return f"{secret[:10]}…{secret[-4:]}"
 
 
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "string", "enum": list(PAYLOAD_FIELDS)},
+        "uniqueItems": True,
+        "maxItems": len(PAYLOAD_FIELDS),
+    }
+)
+class PayloadFieldsField(serializers.ListField):
+    """The schema lists the booking fields; the domain refuses any other, or one twice (422)."""
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {
+            key: {"type": "string", "pattern": f"^{NAME.pattern}$"} for key in sorted(ENVELOPE_KEYS)
+        },
+        "additionalProperties": False,
+    }
+)
+class RenameField(serializers.DictField):
+    """The schema lists the envelope keys and what a new name may be; the domain refuses
+    any other, and a name the envelope already has (422)."""
+
+
 class PayloadOptionsSerializer(serializers.Serializer):
     """The shape of the options; what they may name the domain checks (422)."""
 
-    minor_units = serializers.BooleanField(
+    minor_units = BooleanOnlyField(
         required=False, default=False, help_text="Amounts as integers in minor units (cents)."
     )
-    fields = serializers.ListField(
-        child=serializers.CharField(max_length=40),
+    fields = PayloadFieldsField(
+        child=StringField(max_length=40),
         required=False,
         default=list,
         max_length=len(PAYLOAD_FIELDS),
         help_text=f"Only these booking fields, any of {', '.join(PAYLOAD_FIELDS)}; empty: all.",
     )
-    rename = serializers.DictField(
-        child=serializers.CharField(max_length=40),
+    rename = RenameField(
+        child=StringField(max_length=40),
         required=False,
         default=dict,
         help_text=f'Envelope keys to rename, e.g. {{"type": "event"}}; any of '
@@ -39,17 +66,25 @@ class PayloadOptionsSerializer(serializers.Serializer):
 
 
 @extend_schema_field({"type": "string", "enum": sorted(FORMATTERS)})
-class FormatField(serializers.CharField):
+class FormatField(StringField):
     """The schema lists the formats; the domain refuses any other (a 422 naming it)."""
 
 
 @extend_schema_field({"type": "string", "enum": sorted(EVENT_TYPE_NAMES)})
-class EventTypeField(serializers.CharField):
+class EventTypeField(StringField):
     """The schema lists the event types; the domain refuses any other (a 422)."""
 
 
+@extend_schema_field(
+    {"type": "string", "minLength": 1, "maxLength": 500, "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://"}
+)
+class WebhookUrlField(StringField):
+    """The schema states the scheme; the domain refuses any other URL, and one it may not
+    send to (the SSRF checks), with a 422 naming it."""
+
+
 class SubscriptionInputSerializer(serializers.Serializer):
-    url = serializers.CharField(max_length=500)
+    url = WebhookUrlField(max_length=500)
     event_types = serializers.ListField(
         child=EventTypeField(max_length=40),
         required=False,
@@ -58,7 +93,7 @@ class SubscriptionInputSerializer(serializers.Serializer):
         help_text=f"Any of {', '.join(sorted(EVENT_TYPE_NAMES))}; empty means all.",
     )
     format = FormatField(max_length=30, help_text=f"One of {', '.join(sorted(FORMATTERS))}.")
-    is_active = serializers.BooleanField(required=False, default=True)
+    is_active = BooleanOnlyField(required=False, default=True)
     payload_options = PayloadOptionsSerializer(
         required=False, help_text="How the payloads are shaped; a change replaces them whole."
     )

@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from dependency_injector.wiring import Provide, inject
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -174,7 +174,13 @@ class RotateSecretView(PartnerView):
     @extend_schema(
         operation_id="partner_subscriptions_rotate_secret",
         request=None,
-        responses={200: SubscriptionSerializer, 404: PROBLEM},
+        responses={
+            200: SubscriptionSerializer,
+            404: PROBLEM,
+            409: OpenApiResponse(
+                PROBLEM, description="The last rotation's day of overlap is not over yet."
+            ),
+        },
         tags=TAGS,
     )
     @inject

@@ -17,7 +17,12 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from dependency_injector.wiring import Provide, inject
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -59,6 +64,14 @@ class PaymentWebhookView(APIView):
     @extend_schema(
         operation_id="payment_webhook",
         request=None,
+        parameters=[
+            OpenApiParameter(
+                "provider",
+                {"type": "string", "enum": ["sandbox", "stripe"]},
+                OpenApiParameter.PATH,
+                description="Whose events these are; one this shop does not take is a 404.",
+            )
+        ],
         responses={
             200: inline_serializer(
                 "WebhookReceipt",

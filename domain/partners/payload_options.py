@@ -19,7 +19,8 @@ ENVELOPE_KEYS = frozenset(
     {"type", "timestamp", "data", "id", "specversion", "source", "time", "datacontenttype"}
     | {"subject"}
 )
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,39}")
+# What a renamed key may be called (the partner API's schema states it too).
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,39}")
 
 
 @attrs.frozen
@@ -50,7 +51,7 @@ class PayloadOptions:
             if key not in ENVELOPE_KEYS:
                 choices = ", ".join(sorted(ENVELOPE_KEYS))
                 faults.append(Fault(field, f"Unknown envelope key {key!r}; choose from {choices}."))
-            elif not isinstance(new, str) or not _NAME.fullmatch(new):
+            elif not isinstance(new, str) or not NAME.fullmatch(new):
                 faults.append(Fault(field, "A name of letters, digits, _ . or -, at most 40."))
             elif new in kept or new in seen:
                 faults.append(Fault(field, f"{new!r} is already a key of the envelope."))

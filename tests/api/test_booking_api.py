@@ -146,6 +146,14 @@ class TestRegister:
         assert set(pointers(problem)) == {"#/password"}
         assert not get_user_model().objects.exists()
 
+    def test_refuses_a_password_that_is_not_a_string(self) -> None:
+        body = {"email": "number@example.com", "password": 1.2345678e16}  # not "1.2345678e+16"
+        response = APIClient().post(REGISTER, body, format="json")
+
+        problem = assert_problem(response, 400, "invalid-request")
+        assert pointers(problem) == ["#/password"]
+        assert not get_user_model().objects.exists()
+
     def test_refuses_a_duplicate_email_whatever_its_case(self) -> None:
         make_customer("taken@example.com")
         body = {"email": "Taken@Example.com", "password": STRONG_PASSWORD}
@@ -326,6 +334,8 @@ class TestHold:
             ({"lines": "two seats please"}, "#/lines"),
             ({"lines": [{"slot_id": "not-a-uuid", "seats": 1}]}, "#/lines/0/slot_id"),
             ({"lines": [{"slot_id": str(UUID(int=1)), "seats": "many"}]}, "#/lines/0/seats"),
+            ({"lines": [{"slot_id": str(UUID(int=1)), "seats": "2"}]}, "#/lines/0/seats"),
+            ({"lines": [{"slot_id": 1, "seats": 2}]}, "#/lines/0/slot_id"),
             ({"lines": [{"seats": 1}]}, "#/lines/0/slot_id"),
         ],
     )

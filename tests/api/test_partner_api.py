@@ -1124,6 +1124,9 @@ class TestPayloadOptions:
             ({"minor_units": "perhaps"}, "#/payload_options/minor_units"),
             ({"fields": "reference"}, "#/payload_options/fields"),
             ({"rename": ["type", "event"]}, "#/payload_options/rename"),
+            ({"rename": {"type": 7}}, "#/payload_options/rename/type"),  # not "7"
+            ({"minor_units": 1}, "#/payload_options/minor_units"),  # not true
+            ({"fields": [3]}, "#/payload_options/fields/0"),
         ],
     )
     def test_options_of_the_wrong_shape_are_a_400(
