@@ -21,19 +21,26 @@ from before.partners.validators import (
 )
 
 
+def text(max_length: int, **options: Any) -> serializers.CharField:
+    """A string taken as sent, not trimmed: DRF checks only what the schema states (1 to
+    `max_length` characters), and a value with spaces around it is the model's to refuse
+    (422), as it refuses any other it does not know."""
+    return serializers.CharField(max_length=max_length, trim_whitespace=False, **options)
+
+
 class PayloadOptionsSerializer(serializers.Serializer):
     minor_units = serializers.BooleanField(
         required=False, default=False, help_text="Amounts as integers in minor units (cents)."
     )
     fields = serializers.ListField(
-        child=serializers.CharField(max_length=40),
+        child=text(40),
         required=False,
         default=list,
         max_length=len(PAYLOAD_FIELDS),
         help_text=f"Only these booking fields, any of {', '.join(PAYLOAD_FIELDS)}; empty: all.",
     )
     rename = serializers.DictField(
-        child=serializers.CharField(max_length=40),
+        child=text(40),
         required=False,
         default=dict,
         help_text=f'Envelope keys to rename, e.g. {{"type": "event"}}; any of '
@@ -43,17 +50,15 @@ class PayloadOptionsSerializer(serializers.Serializer):
 
 class SubscriptionSerializer(serializers.ModelSerializer):
     # Plain fields here: what the model decides (choices, validators) it says in full_clean().
-    url = serializers.CharField(max_length=500)
+    url = text(500)
     event_types = serializers.ListField(
-        child=serializers.CharField(max_length=40),
+        child=text(40),
         required=False,
         default=list,
         max_length=len(EVENT_TYPES),
         help_text=f"Any of {', '.join(EVENT_TYPES)}; empty means all.",
     )
-    format = serializers.CharField(
-        max_length=30, help_text=f"One of {', '.join(Subscription.Format.values)}."
-    )
+    format = text(30, help_text=f"One of {', '.join(Subscription.Format.values)}.")
     payload_options = PayloadOptionsSerializer(
         required=False, help_text="How the payloads are shaped; a change replaces them whole."
     )

@@ -176,6 +176,11 @@ class TestCreate:
             ({"url": "https://user:password@hooks.partner.example/"}, "#/url"),
             ({"url": "https://hooks.partner.example:99999/"}, "#/url"),
             ({"url": "not a url"}, "#/url"),
+            # Taken as sent, not trimmed: the schema's 1 to 500 characters are all DRF checks.
+            ({"url": " " + URL}, "#/url"),
+            ({"url": URL.replace("portside", "port\tside")}, "#/url"),
+            ({"format": "\n"}, "#/format"),
+            ({"event_types": ["\n"]}, "#/event_types"),
         ],
     )
     def test_what_the_model_refuses_is_a_422_naming_the_field(
