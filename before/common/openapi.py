@@ -3,7 +3,8 @@ place (drf-spectacular's POSTPROCESSING_HOOKS), so the document says what the se
 serves: every error is `application/problem+json` with the problem shape, and each
 operation lists the statuses its view's classes can answer (authentication, parsing,
 size limits, permissions, path lookups, an unreachable database), not only those its
-own code raises."""
+own code raises. One answer comes from the HTTP server in front, before Django sees the
+request: gunicorn refuses a request line over its limit with a 414 page in HTML."""
 
 from typing import Any
 
@@ -11,6 +12,8 @@ from rest_framework.permissions import AllowAny
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+URI_TOO_LONG = "414"
+HTML_PAGE = {"text/html": {"schema": {"type": "string"}}}
 PROBLEM_SCHEMA = {
     "type": "object",
     "description": "RFC 9457 problem details.",
@@ -42,6 +45,8 @@ ANSWERS = {
     "404": "Nothing here: no such resource, or not yours.",
     "409": "Not allowed in the booking's or subscription's current state.",
     "413": "The body is over the size limit.",
+    URI_TOO_LONG: "The request line (path and query) is over the HTTP server's limit "
+    "(gunicorn: 4094 bytes); it answers with an HTML page, before Django sees the request.",
     "415": "The body is not application/json.",
     "422": "A well-formed request that a rule refuses.",
     "502": "The payment provider refused the request; nothing changed.",
@@ -101,7 +106,9 @@ def problem_responses(result: dict[str, Any], generator: Any, request: Any, publ
             for status in statuses_of(view, operation) + OWN.get((path, method), []):
                 responses.setdefault(status, {"description": ANSWERS[status]})
             for status, response in responses.items():
-                if int(status) >= 400:
+                if status == URI_TOO_LONG:
+                    response["content"] = HTML_PAGE
+                elif int(status) >= 400:
                     response["content"] = {PROBLEM_JSON: {"schema": PROBLEM_REF}}
             operation["responses"] = dict(sorted(responses.items()))
     return result
@@ -109,7 +116,7 @@ def problem_responses(result: dict[str, Any], generator: Any, request: Any, publ
 
 def statuses_of(view: type, operation: dict[str, Any]) -> list[str]:
     parameters = operation.get("parameters", [])
-    statuses = ["503"]  # the database, for every operation
+    statuses = [URI_TOO_LONG, "503"]  # gunicorn and the database, for every operation
     if "requestBody" in operation or any(p["in"] == "query" for p in parameters):
         statuses.append("400")
     if "requestBody" in operation:

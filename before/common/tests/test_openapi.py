@@ -20,9 +20,10 @@ def operations(schema):
     ]
 
 
-def test_every_operation_may_answer_503_and_one_with_a_body_413(schema):
+def test_every_operation_may_answer_414_and_503_and_one_with_a_body_413(schema):
     for path, method, operation in operations(schema):
-        assert "503" in operation["responses"], (method, path)
+        assert {"414", "503"} <= set(operation["responses"]), (method, path)
+        assert list(operation["responses"]["414"]["content"]) == ["text/html"]  # gunicorn's
         assert ("413" in operation["responses"]) == ("requestBody" in operation), (method, path)
 
 
