@@ -28,8 +28,18 @@ def text(max_length: int, **options: Any) -> serializers.CharField:
     return serializers.CharField(max_length=max_length, trim_whitespace=False, **options)
 
 
+class Boolean(serializers.BooleanField):
+    """`true` or `false` only: DRF's BooleanField takes "yes", 1 and "on" too, which the
+    schema (a boolean) refuses."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
 class PayloadOptionsSerializer(serializers.Serializer):
-    minor_units = serializers.BooleanField(
+    minor_units = Boolean(
         required=False, default=False, help_text="Amounts as integers in minor units (cents)."
     )
     fields = serializers.ListField(
@@ -65,6 +75,7 @@ class SubscriptionSerializer(serializers.ModelSerializer):
     secret = serializers.CharField(
         read_only=True, help_text="In full only when created or rotated; masked otherwise."
     )
+    is_active = Boolean(required=False)
 
     class Meta:
         model = Subscription

@@ -199,6 +199,13 @@ class TestCreate:
             ({"url": URL}, "#/format"),
             ({"url": URL, "format": "cloudevents", "event_types": "booking.held"}, "#/event_types"),
             ({"url": URL, "format": "cloudevents", "is_active": "maybe"}, "#/is_active"),
+            # A JSON boolean only, as the schema says: not "true", 1 or "yes".
+            ({"url": URL, "format": "cloudevents", "is_active": "true"}, "#/is_active"),
+            ({"url": URL, "format": "cloudevents", "is_active": 1}, "#/is_active"),
+            (
+                {"url": URL, "format": "cloudevents", "payload_options": {"minor_units": "yes"}},
+                "#/payload_options/minor_units",
+            ),
             ({"url": "https://x.example/" + "a" * 500, "format": "cloudevents"}, "#/url"),
         ],
     )
