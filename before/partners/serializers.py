@@ -8,6 +8,7 @@ is a 422 naming the field."""
 from typing import Any
 
 from django.core.exceptions import ValidationError as ModelValidationError
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from before.common.exceptions import RuleViolation
@@ -15,6 +16,7 @@ from before.partners.models import Delivery, DeliveryAttempt, Subscription
 from before.partners.validators import (
     ENVELOPE_KEYS,
     EVENT_TYPES,
+    NAME,
     PAYLOAD_FIELDS,
     default_payload_options,
     payload_option_errors,
@@ -38,18 +40,61 @@ class Boolean(serializers.BooleanField):
         return data
 
 
+# What the model accepts, stated in the schema too; the serializer checks only the shape,
+# so a value off these lists is still the model's 422, not a 400.
+@extend_schema_field({"type": "string", "enum": list(Subscription.Format.values)})
+class FormatField(serializers.CharField):
+    pass
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "string", "enum": list(EVENT_TYPES)},
+        "maxItems": len(EVENT_TYPES),
+    }
+)
+class EventTypesField(serializers.ListField):
+    pass
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "string", "enum": list(PAYLOAD_FIELDS)},
+        "uniqueItems": True,
+        "maxItems": len(PAYLOAD_FIELDS),
+    }
+)
+class PayloadFieldsField(serializers.ListField):
+    pass
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {
+            key: {"type": "string", "pattern": f"^{NAME.pattern}$"} for key in sorted(ENVELOPE_KEYS)
+        },
+        "additionalProperties": False,
+    }
+)
+class RenameField(serializers.DictField):
+    pass
+
+
 class PayloadOptionsSerializer(serializers.Serializer):
     minor_units = Boolean(
         required=False, default=False, help_text="Amounts as integers in minor units (cents)."
     )
-    fields = serializers.ListField(
+    fields = PayloadFieldsField(
         child=text(40),
         required=False,
         default=list,
         max_length=len(PAYLOAD_FIELDS),
         help_text=f"Only these booking fields, any of {', '.join(PAYLOAD_FIELDS)}; empty: all.",
     )
-    rename = serializers.DictField(
+    rename = RenameField(
         child=text(40),
         required=False,
         default=dict,
@@ -61,14 +106,18 @@ class PayloadOptionsSerializer(serializers.Serializer):
 class SubscriptionSerializer(serializers.ModelSerializer):
     # Plain fields here: what the model decides (choices, validators) it says in full_clean().
     url = text(500)
-    event_types = serializers.ListField(
+    event_types = EventTypesField(
         child=text(40),
         required=False,
         default=list,
         max_length=len(EVENT_TYPES),
         help_text=f"Any of {', '.join(EVENT_TYPES)}; empty means all.",
     )
-    format = text(30, help_text=f"One of {', '.join(Subscription.Format.values)}.")
+    format = FormatField(
+        max_length=30,
+        trim_whitespace=False,
+        help_text=f"One of {', '.join(Subscription.Format.values)}.",
+    )
     payload_options = PayloadOptionsSerializer(
         required=False, help_text="How the payloads are shaped; a change replaces them whole."
     )
