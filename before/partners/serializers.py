@@ -44,7 +44,7 @@ class Boolean(serializers.BooleanField):
 # so a value off these lists is still the model's 422, not a 400.
 @extend_schema_field({"type": "string", "enum": list(Subscription.Format.values)})
 class FormatField(serializers.CharField):
-    pass
+    """One of the model's formats."""
 
 
 @extend_schema_field(
@@ -55,7 +55,7 @@ class FormatField(serializers.CharField):
     }
 )
 class EventTypesField(serializers.ListField):
-    pass
+    """Event types the model knows, each any number of times."""
 
 
 @extend_schema_field(
@@ -67,7 +67,7 @@ class EventTypesField(serializers.ListField):
     }
 )
 class PayloadFieldsField(serializers.ListField):
-    pass
+    """Booking fields the model knows, each once."""
 
 
 @extend_schema_field(
@@ -80,7 +80,7 @@ class PayloadFieldsField(serializers.ListField):
     }
 )
 class RenameField(serializers.DictField):
-    pass
+    """Envelope keys to new names of letters, digits, _ . or -."""
 
 
 class PayloadOptionsSerializer(serializers.Serializer):
