@@ -145,6 +145,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "before.common.openapi.problem_responses",
+        "before.common.openapi_links.operation_links",
     ],
 }
 

@@ -10,9 +10,22 @@ from rest_framework.authtoken.models import Token
 TAKEN = "An account with this email exists already."
 
 
+class PasswordField(serializers.CharField):
+    """A password as sent: a JSON string (CharField would take a number as its digits,
+    which the schema refuses), not trimmed (signing in does not trim it either)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(trim_whitespace=False, style={"input_type": "password"}, **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class RegisterSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=150)
-    password = serializers.CharField(write_only=True, style={"input_type": "password"})
+    password = PasswordField(write_only=True)
     token = serializers.CharField(read_only=True)
 
     def validate_email(self, email):

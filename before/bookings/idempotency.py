@@ -9,6 +9,7 @@ Only 2xx responses are kept, per customer, for IDEMPOTENCY_KEY_TTL_SECONDS.
 import functools
 import hashlib
 import json
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -22,6 +23,14 @@ from before.bookings.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
+# Printable ASCII, as an HTTP header carries it; the schema states the same pattern.
+KEY_SCHEMA = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": MAX_KEY_LENGTH,
+    "pattern": "^[\\x20-\\x7e]+$",
+}
+KEY_PATTERN = re.compile(f"[\\x20-\\x7e]{{1,{MAX_KEY_LENGTH}}}")
 
 
 class IdempotencyKeyReused(exceptions.APIException):
@@ -43,8 +52,10 @@ def idempotent(view_method):
         key = request.headers.get(HEADER)
         if key is None:
             return view_method(view, request, *args, **kwargs)
-        if not 1 <= len(key) <= MAX_KEY_LENGTH:
-            raise exceptions.ValidationError({HEADER: [f"Use 1 to {MAX_KEY_LENGTH} characters."]})
+        if not KEY_PATTERN.fullmatch(key):
+            raise exceptions.ValidationError(
+                {HEADER: [f"Use 1 to {MAX_KEY_LENGTH} printable characters."]}
+            )
         digest = fingerprint(request)
         with transaction.atomic():
             cutoff = timezone.now() - timedelta(seconds=settings.IDEMPOTENCY_KEY_TTL_SECONDS)

@@ -1,12 +1,12 @@
 """Booking endpoints: a customer holds seats, lists, reads and cancels their bookings."""
 
 from django.db import transaction
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from before.bookings.idempotency import idempotent
+from before.bookings.idempotency import HEADER, KEY_SCHEMA, idempotent
 from before.bookings.models import Booking
 from before.bookings.serializers import BookingSerializer, HoldSerializer
 
@@ -29,7 +29,18 @@ class BookingListView(generics.ListAPIView):
     def get_queryset(self):
         return Booking.objects.filter(customer=self.request.user).with_lines()
 
-    @extend_schema(request=HoldSerializer, responses={201: BookingSerializer})
+    @extend_schema(
+        request=HoldSerializer,
+        parameters=[
+            OpenApiParameter(
+                HEADER,
+                KEY_SCHEMA,
+                OpenApiParameter.HEADER,
+                description="Retry safely: the same key and body return the first response.",
+            )
+        ],
+        responses={201: BookingSerializer},
+    )
     @idempotent
     def post(self, request):
         hold = HoldSerializer(data=request.data)

@@ -3,16 +3,23 @@
 Views raise DRF exceptions; the shop's own ones subclass `Problem` and carry their
 problem type in `default_code` and a fixed `title`. `problem_exception_handler` is
 DRF's EXCEPTION_HANDLER; `not_found` and `server_error` are Django's handler404/500.
+Django's own refusal of an oversized body is a 413, and a database that failed the
+request a 503 to retry, both as problems.
 """
 
+import logging
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+logger = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 KEPT_HEADERS = {"WWW-Authenticate", "Retry-After"}
@@ -47,6 +54,30 @@ class ServiceUnavailable(Problem):
     title = "Service Unavailable"
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_code = "service-unavailable"
+    retry_after = "30"
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database failed the request (connection lost, failover, lock timeout): the
+    transaction rolled back, so retrying is safe."""
+
+    retry_after = "5"
+
+    def __init__(self) -> None:
+        super().__init__("The database could not be reached. Try again shortly.")
+
+
+class ContentTooLarge(Problem):
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE: Django refuses to read it."""
+
+    title = "Content Too Large"
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "request-too-large"
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"The request body is over the {settings.DATA_UPLOAD_MAX_MEMORY_SIZE}-byte limit."
+        )
 
 
 class PaymentRefused(Problem):
@@ -107,12 +138,17 @@ def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = ContentTooLarge()
+    elif isinstance(exc, OperationalError | InterfaceError):
+        logger.warning("database unavailable: %s", str(exc).strip() or type(exc).__name__)
+        exc = DatabaseUnavailable()
     response = exception_handler(exc, context)
     if response is None:
         return None  # a bug: Django answers 500 and logs it
     headers = {key: value for key, value in response.headers.items() if key in KEPT_HEADERS}
     if isinstance(exc, ServiceUnavailable):
-        headers["Retry-After"] = "30"
+        headers["Retry-After"] = exc.retry_after
 
     if isinstance(exc, Problem):
         body = problem(exc.status_code, exc.default_code, exc.title, str(exc.detail))

@@ -2,7 +2,9 @@
 place (drf-spectacular's POSTPROCESSING_HOOKS), so the document says what the server
 serves: every error is `application/problem+json` with the problem shape, and each
 operation lists the statuses its view's classes can answer (authentication, parsing,
-permissions, path lookups), not only those its own code raises."""
+size limits, permissions, path lookups, an unreachable database), not only those its
+own code raises. One answer comes from the HTTP server in front, before Django sees the
+request: gunicorn refuses a request line over its limit with a 414 page in HTML."""
 
 from typing import Any
 
@@ -10,6 +12,8 @@ from rest_framework.permissions import AllowAny
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+URI_TOO_LONG = "414"
+HTML_PAGE = {"text/html": {"schema": {"type": "string"}}}
 PROBLEM_SCHEMA = {
     "type": "object",
     "description": "RFC 9457 problem details.",
@@ -40,20 +44,23 @@ ANSWERS = {
     "403": "Signed in, but not as who may do this (a customer on the partner API).",
     "404": "Nothing here: no such resource, or not yours.",
     "409": "Not allowed in the booking's or subscription's current state.",
+    "413": "The body is over the size limit.",
+    URI_TOO_LONG: "The request line (path and query) is over the HTTP server's limit "
+    "(gunicorn: 4094 bytes); it answers with an HTML page, before Django sees the request.",
     "415": "The body is not application/json.",
     "422": "A well-formed request that a rule refuses.",
     "502": "The payment provider refused the request; nothing changed.",
-    "503": "The payment provider did not answer: retry after Retry-After.",
+    "503": "The database or the payment provider did not answer: retry after Retry-After.",
 }
 # Statuses an operation's own code raises that drf-spectacular cannot see.
 OWN = {
     ("/api/v1/bookings/", "post"): ["409", "422"],
-    ("/api/v1/bookings/{reference}/cancel/", "post"): ["409", "502", "503"],
-    ("/api/v1/bookings/{reference}/checkout/", "post"): ["409", "502", "503"],
+    ("/api/v1/bookings/{reference}/cancel/", "post"): ["409", "502"],
+    ("/api/v1/bookings/{reference}/checkout/", "post"): ["409", "502"],
     ("/api/v1/partners/subscriptions/", "post"): ["422"],
     ("/api/v1/partners/subscriptions/{subscription_id}/", "patch"): ["422"],
     ("/api/v1/partners/subscriptions/{subscription_id}/rotate-secret/", "post"): ["409"],
-    ("/webhooks/payments/{provider}/", "post"): ["400", "503"],
+    ("/webhooks/payments/{provider}/", "post"): ["400"],
 }
 # Limits the serializers check in their own code (Django's password validators, the
 # booking rules), as far as OpenAPI can state them: (component, property) -> keywords.
@@ -99,7 +106,9 @@ def problem_responses(result: dict[str, Any], generator: Any, request: Any, publ
             for status in statuses_of(view, operation) + OWN.get((path, method), []):
                 responses.setdefault(status, {"description": ANSWERS[status]})
             for status, response in responses.items():
-                if int(status) >= 400:
+                if status == URI_TOO_LONG:
+                    response["content"] = HTML_PAGE
+                elif int(status) >= 400:
                     response["content"] = {PROBLEM_JSON: {"schema": PROBLEM_REF}}
             operation["responses"] = dict(sorted(responses.items()))
     return result
@@ -107,11 +116,11 @@ def problem_responses(result: dict[str, Any], generator: Any, request: Any, publ
 
 def statuses_of(view: type, operation: dict[str, Any]) -> list[str]:
     parameters = operation.get("parameters", [])
-    statuses = []
+    statuses = [URI_TOO_LONG, "503"]  # gunicorn and the database, for every operation
     if "requestBody" in operation or any(p["in"] == "query" for p in parameters):
         statuses.append("400")
     if "requestBody" in operation:
-        statuses.append("415")
+        statuses += ["413", "415"]
     if view.authentication_classes:
         statuses.append("401")  # a bad token is refused even where none is needed
     if any(permission is not AllowAny for permission in view.permission_classes):

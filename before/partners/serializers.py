@@ -8,6 +8,7 @@ is a 422 naming the field."""
 from typing import Any
 
 from django.core.exceptions import ValidationError as ModelValidationError
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from before.common.exceptions import RuleViolation
@@ -15,25 +16,86 @@ from before.partners.models import Delivery, DeliveryAttempt, Subscription
 from before.partners.validators import (
     ENVELOPE_KEYS,
     EVENT_TYPES,
+    NAME,
     PAYLOAD_FIELDS,
     default_payload_options,
     payload_option_errors,
 )
 
 
+def text(max_length: int, **options: Any) -> serializers.CharField:
+    """A string taken as sent, not trimmed: DRF checks only what the schema states (1 to
+    `max_length` characters), and a value with spaces around it is the model's to refuse
+    (422), as it refuses any other it does not know."""
+    return serializers.CharField(max_length=max_length, trim_whitespace=False, **options)
+
+
+class Boolean(serializers.BooleanField):
+    """`true` or `false` only: DRF's BooleanField takes "yes", 1 and "on" too, which the
+    schema (a boolean) refuses."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
+# What the model accepts, stated in the schema too; the serializer checks only the shape,
+# so a value off these lists is still the model's 422, not a 400.
+@extend_schema_field({"type": "string", "enum": list(Subscription.Format.values)})
+class FormatField(serializers.CharField):
+    """One of the model's formats."""
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "string", "enum": list(EVENT_TYPES)},
+        "maxItems": len(EVENT_TYPES),
+    }
+)
+class EventTypesField(serializers.ListField):
+    """Event types the model knows, each any number of times."""
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "string", "enum": list(PAYLOAD_FIELDS)},
+        "uniqueItems": True,
+        "maxItems": len(PAYLOAD_FIELDS),
+    }
+)
+class PayloadFieldsField(serializers.ListField):
+    """Booking fields the model knows, each once."""
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {
+            key: {"type": "string", "pattern": f"^{NAME.pattern}$"} for key in sorted(ENVELOPE_KEYS)
+        },
+        "additionalProperties": False,
+    }
+)
+class RenameField(serializers.DictField):
+    """Envelope keys to new names of letters, digits, _ . or -."""
+
+
 class PayloadOptionsSerializer(serializers.Serializer):
-    minor_units = serializers.BooleanField(
+    minor_units = Boolean(
         required=False, default=False, help_text="Amounts as integers in minor units (cents)."
     )
-    fields = serializers.ListField(
-        child=serializers.CharField(max_length=40),
+    fields = PayloadFieldsField(
+        child=text(40),
         required=False,
         default=list,
         max_length=len(PAYLOAD_FIELDS),
         help_text=f"Only these booking fields, any of {', '.join(PAYLOAD_FIELDS)}; empty: all.",
     )
-    rename = serializers.DictField(
-        child=serializers.CharField(max_length=40),
+    rename = RenameField(
+        child=text(40),
         required=False,
         default=dict,
         help_text=f'Envelope keys to rename, e.g. {{"type": "event"}}; any of '
@@ -43,16 +105,18 @@ class PayloadOptionsSerializer(serializers.Serializer):
 
 class SubscriptionSerializer(serializers.ModelSerializer):
     # Plain fields here: what the model decides (choices, validators) it says in full_clean().
-    url = serializers.CharField(max_length=500)
-    event_types = serializers.ListField(
-        child=serializers.CharField(max_length=40),
+    url = text(500)
+    event_types = EventTypesField(
+        child=text(40),
         required=False,
         default=list,
         max_length=len(EVENT_TYPES),
         help_text=f"Any of {', '.join(EVENT_TYPES)}; empty means all.",
     )
-    format = serializers.CharField(
-        max_length=30, help_text=f"One of {', '.join(Subscription.Format.values)}."
+    format = FormatField(
+        max_length=30,
+        trim_whitespace=False,
+        help_text=f"One of {', '.join(Subscription.Format.values)}.",
     )
     payload_options = PayloadOptionsSerializer(
         required=False, help_text="How the payloads are shaped; a change replaces them whole."
@@ -60,6 +124,7 @@ class SubscriptionSerializer(serializers.ModelSerializer):
     secret = serializers.CharField(
         read_only=True, help_text="In full only when created or rotated; masked otherwise."
     )
+    is_active = Boolean(required=False)
 
     class Meta:
         model = Subscription

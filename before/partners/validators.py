@@ -109,6 +109,9 @@ def is_public(address: str) -> bool:
 
 
 def validate_webhook_url(url: str) -> None:
+    # urlsplit() would drop them silently (WHATWG), and the URL kept would not be the one checked.
+    if any(char.isspace() or not char.isprintable() for char in url):
+        raise ValidationError("A URL has no spaces or control characters.")
     try:
         parts = urlsplit(url)
         host, _ = parts.hostname, parts.port  # .port raises ValueError when malformed

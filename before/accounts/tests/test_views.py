@@ -30,6 +30,7 @@ def test_registering_creates_a_customer_with_a_token():
         ({"email": "not-an-email", "password": PASSWORD}, "#/email"),
         ({"email": "weak@example.com", "password": "123"}, "#/password"),
         ({"email": "weak@example.com"}, "#/password"),
+        ({"email": "number@example.com", "password": 1.2345678901e20}, "#/password"),
     ],
 )
 def test_a_bad_registration_is_a_400_pointing_at_the_field(body, pointer):
@@ -58,6 +59,15 @@ def test_the_token_endpoint_returns_the_customers_token():
 
     assert response.status_code == 200
     assert response.json() == {"token": token["token"]}
+
+
+def test_a_password_is_kept_as_sent_with_its_spaces():
+    APIClient().post(REGISTER, {"email": "me@example.com", "password": f" {PASSWORD} "})
+
+    trimmed = APIClient().post(LOGIN, {"username": "me@example.com", "password": PASSWORD})
+    as_sent = APIClient().post(LOGIN, {"username": "me@example.com", "password": f" {PASSWORD} "})
+
+    assert (trimmed.status_code, as_sent.status_code) == (400, 200)
 
 
 def test_wrong_credentials_are_a_400_problem():

@@ -214,3 +214,10 @@ class TestIdempotencyKey:
 
         assert pointers(body) == ["#/Idempotency-Key"]
         assert not Booking.objects.exists()
+
+    @pytest.mark.parametrize("key", ["", "x" * 256, "clé"])
+    def test_a_key_not_of_1_to_255_printable_characters_is_a_400(self, customer, slot, key):
+        response = hold(customer, (slot, 2), **{"Idempotency-Key": key})
+
+        assert pointers(problem(response, 400, "invalid-request")) == ["#/Idempotency-Key"]
+        assert seats_held(slot) == 0

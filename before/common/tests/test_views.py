@@ -35,3 +35,16 @@ def test_the_schema_lists_every_endpoint(db):
         "/api/v1/bookings/{reference}/checkout/",
         "/webhooks/payments/{provider}/",
     } <= set(paths)
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/auth/register/", "/api/v1/bookings/", "/webhooks/payments/sandbox/"]
+)
+def test_a_body_over_the_limit_is_a_413_problem(customer, settings, path):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+
+    response = customer.post(path, {"padding": "x" * 1000}, format="json")
+
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["type"] == "/problems/request-too-large"

@@ -176,6 +176,11 @@ class TestCreate:
             ({"url": "https://user:password@hooks.partner.example/"}, "#/url"),
             ({"url": "https://hooks.partner.example:99999/"}, "#/url"),
             ({"url": "not a url"}, "#/url"),
+            # Taken as sent, not trimmed: the schema's 1 to 500 characters are all DRF checks.
+            ({"url": " " + URL}, "#/url"),
+            ({"url": URL.replace("portside", "port\tside")}, "#/url"),
+            ({"format": "\n"}, "#/format"),
+            ({"event_types": ["\n"]}, "#/event_types"),
         ],
     )
     def test_what_the_model_refuses_is_a_422_naming_the_field(
@@ -194,6 +199,13 @@ class TestCreate:
             ({"url": URL}, "#/format"),
             ({"url": URL, "format": "cloudevents", "event_types": "booking.held"}, "#/event_types"),
             ({"url": URL, "format": "cloudevents", "is_active": "maybe"}, "#/is_active"),
+            # A JSON boolean only, as the schema says: not "true", 1 or "yes".
+            ({"url": URL, "format": "cloudevents", "is_active": "true"}, "#/is_active"),
+            ({"url": URL, "format": "cloudevents", "is_active": 1}, "#/is_active"),
+            (
+                {"url": URL, "format": "cloudevents", "payload_options": {"minor_units": "yes"}},
+                "#/payload_options/minor_units",
+            ),
             ({"url": "https://x.example/" + "a" * 500, "format": "cloudevents"}, "#/url"),
         ],
     )
