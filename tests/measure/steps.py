@@ -3,8 +3,9 @@
 Run `make branches` first. For each refactor/* branch, in a temporary worktree: the
 step's diffstat against the one before, lines of code per layer (Python files, tests
 and migrations left out), the unit suite's count and wall time where the step has one
-(as `make test-unit` runs it), the queries of a hold (tests/measure/queries.py under
-the step's own settings), and this tree's acceptance suite against the step's shop.
+(as `make test-unit` runs it, timed on the second run), the queries of a hold
+(tests/measure/queries.py under the step's own settings), and this tree's acceptance
+suite against the step's shop.
 Prints a Markdown table.
 """
 
@@ -55,6 +56,7 @@ def unit_suite(tree: Path) -> str:
         return "none"
     command = [sys.executable, "-m", "pytest", "--disable-plugin-autoload"]
     command += ["-p", "no:cacheprovider", "-p", "no:logging", "-q", "tests/unit"]
+    sh(command, tree)  # once to write the fresh checkout's bytecode: then timed warm
     began = time.perf_counter()
     done = sh(command, tree)
     elapsed = time.perf_counter() - began
