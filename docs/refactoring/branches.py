@@ -32,7 +32,7 @@ STEPS = "docs/refactoring/steps"
 MATERIAL = "docs/refactoring"  # left out of the last step's tree, with before/
 PREFIX = "refactor/"
 FIRST = "0-before"
-LAST = "8-after"
+LAST = "after"  # the last branch is refactor/<number of patches + 1>-after
 # What step 0 takes from this commit besides the files in steps/0-before/.
 BEFORE_PROJECT = ["before", "outside", "requirements", "tests/unit/partners/golden", ".gitignore"]
 # ... but not what before/ holds only because it lives beside the after version.
@@ -181,7 +181,7 @@ def build() -> list[tuple[str, str]]:
                 made.append((name.removesuffix(".patch"), apply_step(work, source, name, step)))
         finally:
             git("worktree", "remove", "--force", str(work))
-        made.append((LAST, last_step(source, made[-1][1], index, len(made))))
+        made.append((f"{len(made)}-{LAST}", last_step(source, made[-1][1], index, len(made))))
     return made
 
 
@@ -220,7 +220,7 @@ def save() -> None:
         (name.removeprefix(PREFIX) for name in names),
         key=_number,
     )
-    steps = [step for step in steps if step not in (FIRST, LAST)]
+    steps = [step for step in steps if step != FIRST and not step.endswith(f"-{LAST}")]
     previous = PREFIX + FIRST
     for step in steps:
         branch = PREFIX + step

@@ -32,7 +32,7 @@ REGENERATE = (
 
 def step_names() -> list[str]:
     patches = sorted(STEPS.glob("*.patch"), key=lambda path: int(path.name.split("-")[0]))
-    return ["0-before", *(path.stem for path in patches), "8-after"]
+    return ["0-before", *(path.stem for path in patches), f"{len(patches) + 1}-after"]
 
 
 def git(*args: str, cwd: Path) -> str:
@@ -125,7 +125,7 @@ def test_the_last_step_is_the_after_version(clone: Path, made: dict[str, str]) -
         for line in files("HEAD")
         if not line.split("\t")[1].startswith(("before/", "docs/refactoring/"))
     ]
-    assert files("refactor/8-after") == after
+    assert files(f"refactor/{step_names()[-1]}") == after
 
 
 @pytest.mark.parametrize("worktree", step_names(), indirect=True)
