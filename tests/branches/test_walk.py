@@ -11,78 +11,14 @@ commit's after version, file for file. The last step's own suite is this tree's,
 """
 
 import itertools
-import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-STEPS = ROOT / "docs" / "refactoring" / "steps"
-BUILDER = Path("docs/refactoring/branches.py")
-REGENERATE = (
-    "Regenerate: make branches, check out the step's branch, fix it, rebase the later "
-    "steps onto it, then python docs/refactoring/branches.py --save and commit "
-    "(docs/decisions/0011-the-refactoring-as-branches.md)."
-)
-
-
-def step_names() -> list[str]:
-    patches = sorted(STEPS.glob("*.patch"), key=lambda path: int(path.name.split("-")[0]))
-    return ["0-before", *(path.stem for path in patches), f"{len(patches) + 1}-after"]
-
-
-def git(*args: str, cwd: Path) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=cwd, capture_output=True, text=True, check=True
-    ).stdout.strip()
-
-
-def run(command: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, **env}
-    environment.pop("DATABASE_URL", None)  # every step on SQLite
-    # Nothing of this run's own settings (pytest-django sets DJANGO_SETTINGS_MODULE) or
-    # make's: each step is run as from a fresh shell.
-    for name in ("DJANGO_SETTINGS_MODULE", "MAKEFLAGS", "MAKELEVEL", "MFLAGS"):
-        environment.pop(name, None)
-    return subprocess.run(
-        command,
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-        stdin=subprocess.DEVNULL,
-    )
-
-
-@pytest.fixture(scope="module")
-def clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("walk") / "portside"
-    git("clone", "--quiet", str(ROOT), str(folder), cwd=ROOT)
-    return folder
-
-
-@pytest.fixture(scope="module")
-def made(clone: Path) -> dict[str, str]:
-    """Branch name -> commit, as `make branches` printed them."""
-    done = run([sys.executable, str(BUILDER)], clone)
-    assert done.returncode == 0, done.stdout + done.stderr
-    (clone / ".git" / "made.txt").write_text(done.stdout)  # reported by the first test
-    return dict(re.findall(r"^refactor/(\S+)\s+([0-9a-f]+)", done.stdout, re.MULTILINE))
-
-
-@pytest.fixture
-def worktree(clone: Path, request: pytest.FixtureRequest) -> Iterator[Path]:
-    step: str = request.param
-    folder = clone.parent / f"step-{step}"
-    git("worktree", "add", "--quiet", str(folder), f"refactor/{step}", cwd=clone)
-    (folder / ".venv").symlink_to(ROOT / ".venv")  # the same pinned requirements
-    yield folder
-    git("worktree", "remove", "--force", str(folder), cwd=clone)
+from tests.branches.conftest import BUILDER, REGENERATE, ROOT, git, run, step_names
 
 
 def report(capsys: pytest.CaptureFixture[str], line: str) -> None:
