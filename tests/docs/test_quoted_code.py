@@ -7,6 +7,13 @@ Such a block's lines must appear in that file in the same order, line after line
 compared with whitespace collapsed (a quoted expression may drop the trailing comma
 its line has in the file); a line that is only ``# …``, ``…`` or ``...`` skips any
 number of lines. A block without such a link is an illustration and is not checked.
+
+A block may instead quote a file as it stands on a branch of the refactoring walk
+(docs/refactoring.md): its intro names the path and the branch in backticks, without a
+link, since the path may not exist on this tree:
+``after — `domain/booking.py` on `refactor/2-domain-model`, `Booking.hold` ``. This
+module skips such blocks; tests/branches/test_quoted_blocks.py checks them, with the
+same matcher, against ``git show refactor/<step>:<path>`` once the branches are made.
 A block quoting a file under before/ is skipped where the tree has no before/ (the after
 version alone, as on refactor/8-after): the docs still quote the before version there.
 
@@ -28,6 +35,8 @@ BEFORE = ROOT / "before"
 
 FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*(\S*)")
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+# "`path` on `refactor/<step>`": a quote of that path on that branch.
+ON_BRANCH = re.compile(r"`([^`\s]+)` on `(refactor/[^`\s]+)`")
 ELISIONS = {"...", "…", "# ...", "# …"}
 # Files a link may name without being quoted code: the docs themselves, pictures.
 NOT_CODE = {".md", ".png", ".svg", ".jpg"}
@@ -40,6 +49,8 @@ class Block:
     lines: tuple[str, ...]
     source: Path | None  # the file the block names, or None for an illustration
     intro: str  # the introducing line, for messages
+    branch: str | None = None  # refactor/<step> when the block quotes that branch
+    branch_path: str | None = None  # the quoted file's path on that branch
 
 
 def _normal(line: str) -> str:
@@ -76,12 +87,15 @@ def python_blocks(doc: Path) -> Iterator[Block]:
             while above >= 0 and not lines[above].strip():
                 above -= 1
             intro = lines[above] if above >= 0 else ""
+            on_branch = ON_BRANCH.search(intro)
             yield Block(
                 doc=doc,
                 line=index + 2,
                 lines=tuple(lines[index + 1 : end]),
-                source=_linked_file(doc, intro),
+                source=None if on_branch else _linked_file(doc, intro),
                 intro=intro.strip(),
+                branch=on_branch.group(2) if on_branch else None,
+                branch_path=on_branch.group(1) if on_branch else None,
             )
         index = end + 1
 
@@ -130,6 +144,7 @@ def first_missing(block: Block, source_lines: list[str]) -> tuple[int, str] | No
 
 ALL_BLOCKS = [block for doc in DOCS if doc.exists() for block in python_blocks(doc)]
 QUOTED = [block for block in ALL_BLOCKS if block.source is not None]
+ON_BRANCHES = [block for block in ALL_BLOCKS if block.branch is not None]
 # Blocks quoting the before version where this tree has none.
 NOT_HERE = [
     block
@@ -166,7 +181,18 @@ def test_a_quoted_block_stands_in_its_file(block: Block) -> None:
     )
 
 
-@pytest.mark.parametrize("block", [b for b in ALL_BLOCKS if b.source is None], ids=_id)
+@pytest.mark.parametrize("block", ON_BRANCHES, ids=_id)
+def test_a_block_quoting_a_branch_is_checked_where_the_branches_are(block: Block) -> None:
+    pytest.skip(
+        f"quotes {block.branch_path} on {block.branch}: "
+        "tests/branches/test_quoted_blocks.py checks it (make test-branches)"
+    )
+
+
+ILLUSTRATIONS = [block for block in ALL_BLOCKS if block.source is None and block.branch is None]
+
+
+@pytest.mark.parametrize("block", ILLUSTRATIONS, ids=_id)
 def test_an_illustration_names_no_file_on_the_lines_above(block: Block) -> None:
     """A block that quotes code but has its link a line too high would go unchecked.
 
@@ -221,6 +247,21 @@ def test_order_counts() -> None:
 
 def test_the_first_line_not_found_is_reported() -> None:
     assert first_missing(_block("def f(x):", "a = 1", "b = 3"), FILE) == (12, "b = 3")
+
+
+def test_an_intro_naming_a_branch_names_the_path_on_it(tmp_path: Path) -> None:
+    doc = tmp_path / "walk.md"
+    doc.write_text(
+        "after — `domain/booking.py` on `refactor/2-domain-model`, `Booking.hold`\n\n"
+        "```python\nx = 1\n```\n",
+        encoding="utf-8",
+    )
+    (block,) = python_blocks(doc)
+    assert (block.branch, block.branch_path, block.source) == (
+        "refactor/2-domain-model",
+        "domain/booking.py",
+        None,
+    )
 
 
 def test_the_link_on_the_line_above_names_the_file() -> None:
