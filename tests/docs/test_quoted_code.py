@@ -9,11 +9,13 @@ its line has in the file); a line that is only ``# …``, ``…`` or ``...`` ski
 number of lines. A block without such a link is an illustration and is not checked.
 
 A block may instead quote a file as it stands on a branch of the refactoring walk
-(docs/refactoring.md): its intro names the path and the branch in backticks, without a
-link, since the path may not exist on this tree:
-``after — `domain/booking.py` on `refactor/2-domain-model`, `Booking.hold` ``. This
-module skips such blocks; tests/branches/test_quoted_blocks.py checks them, with the
-same matcher, against ``git show refactor/<step>:<path>`` once the branches are made.
+(docs/refactoring.md): its intro names the path, then `on` and the branch, in
+backticks and without a link, since the path may not exist on this tree:
+``after — `domain/booking/booking.py` on `refactor/2-domain-model`, `Booking.hold` ``.
+In the walk's step sections a before quotes the branch of the step before, an after
+the step's own branch; a quote of the after version's final code links its file here.
+This module skips the blocks naming a branch; tests/branches/test_quoted_blocks.py
+checks them with the same matcher against ``git show refactor/<step>:<path>``.
 A block quoting a file under before/ is skipped where the tree has no before/ (the after
 version alone, as on refactor/8-after): the docs still quote the before version there.
 
