@@ -71,7 +71,7 @@ def test_every_step_quotes_its_before_and_its_after_from_the_branches() -> None:
     quoted = {(_section(block), block.branch) for block in ON_BRANCHES}
     missing = [
         f"## {number}. wants a quote on refactor/{branch}"
-        for number in range(1, 8)
+        for number in range(1, 9)
         for branch in (names[number - 1], names[number])
         if (number, f"refactor/{branch}") not in quoted
     ]
