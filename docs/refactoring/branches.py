@@ -1,7 +1,9 @@
 """`make branches`: the refactoring of docs/refactoring.md as git branches, one per step.
 
-    python docs/refactoring/branches.py          make or move the refactor/* branches
-    python docs/refactoring/branches.py --save   write the step branches back as patches
+    python docs/refactoring/branches.py                make or move the refactor/* branches
+    python docs/refactoring/branches.py --save         write the step branches back as patches
+    python docs/refactoring/branches.py --save-extras  write steps/extras.diff back from
+                                                       the second-to-last branch
 
 The steps are stored beside this file (decision 11):
 
@@ -10,9 +12,14 @@ The steps are stored beside this file (decision 11):
   this commit: `before/`, `outside/`, `requirements/` and the golden payload files.
 - `steps/<n>-<name>.patch`, one per step, applied in order, each one commit whose
   message is the patch's subject and body.
-- The last step is not stored: it is whatever remains between the last patch and this
-  commit's after version (this commit without `before/` and without this folder), so
-  the walk ends exactly where main is however the after version changes.
+- The last two steps are computed from this commit's after version (this commit without
+  `before/` and without this folder), so the walk ends exactly where main is however the
+  after version changes. The last, refactor/<n>-after, is that tree. The one before it,
+  refactor/<n-1>-classic-apps-retired, is that tree with `steps/extras.diff` applied in
+  reverse: what the after version has beyond the refactor (storefront, Stripe, limits,
+  observability, read replica) taken out, so the last step's diff is only those.
+  When the after version changes where the extras touch it, the reverse no longer
+  applies: fix the second-to-last branch by hand, then `--save-extras`.
 
 Everything is read from the commit HEAD points at and built in a temporary worktree:
 the current branch, the index and uncommitted work are never touched. Author, committer
@@ -32,7 +39,9 @@ STEPS = "docs/refactoring/steps"
 MATERIAL = "docs/refactoring"  # left out of the last step's tree, with before/
 PREFIX = "refactor/"
 FIRST = "0-before"
-LAST = "after"  # the last branch is refactor/<number of patches + 1>-after
+LAST = "after"  # the last branch is refactor/<number of patches + 2>-after
+BASE = "classic-apps-retired"  # the one before it: the after version without the extras
+EXTRAS = f"{STEPS}/extras.diff"  # what the last step adds; applied in reverse to make BASE
 # What step 0 takes from this commit besides the files in steps/0-before/.
 BEFORE_PROJECT = ["before", "outside", "requirements", "tests/unit/partners/golden", ".gitignore"]
 # ... but not what before/ holds only because it lives beside the after version.
@@ -50,12 +59,20 @@ payment provider's edge cases inline in the webhook view, partner webhooks sent 
 request. Its own tests import the models and patch module paths. This is where the walk
 of docs/refactoring.md starts.
 """
+BASE_MESSAGE = """The classic apps retired: the after version's own design
+
+The after version as main has it, without what it has beyond the refactor: its models
+and migrations, API, use cases, container and tests, and what later changes to main
+brought. Steps of docs/refactoring.md that are not yet commits of their own are in
+this diff too.
+"""
 LAST_MESSAGE = """What the after version has beyond the refactor
 
-Everything between the last step and main's after version: the storefront, the Stripe
-gateway, limits and throttles, health, observability and the operations tooling, and
-what later changes to main brought. Steps of docs/refactoring.md that are not yet
-commits of their own are in this diff too.
+Only what docs/refactoring/steps/extras.diff holds: the storefront (server-rendered
+pages, their templates, static files and browser test), the Stripe gateway, limits
+(API throttles, sign-in attempt counting, request body size limits), observability
+(request ids, JSON logs, Celery context) and the read-replica router, with their
+settings, wiring, tests and documentation. The tree is main's after version exactly.
 """
 
 
@@ -158,13 +175,40 @@ def apply_step(work: Path, source: str, name: str, step: int) -> str:
     return git("rev-parse", "HEAD", cwd=work)
 
 
-def last_step(source: str, parent: str, index: Path, step: int) -> str:
+def after_tree(source: str, index: Path) -> str:
     """The after version of `source`: its tree without before/ and the step material."""
     env = {"GIT_INDEX_FILE": str(index)}
     git("read-tree", source, env=env)
     git("rm", "-r", "--cached", "--quiet", "--ignore-unmatch", "before", MATERIAL, env=env)
-    tree = git("write-tree", env=env)
-    return git("commit-tree", tree, "-p", parent, "-m", LAST_MESSAGE, env=dated(step))
+    return git("write-tree", env=env)
+
+
+def base_step(work: Path, source: str, after: str, step: int) -> str:
+    """The after tree without the extras, one commit on the worktree's HEAD: the after
+    tree checked out, then steps/extras.diff applied in reverse."""
+    git("read-tree", "-u", "--reset", after, cwd=work)
+    diff = git("show", f"{source}:{EXTRAS}", raw=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        Path(scratch, "extras.diff").write_text(diff)
+        applied = subprocess.run(
+            ["git", "apply", "-R", "--index", "--binary", str(Path(scratch, "extras.diff"))],
+            cwd=work,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    if applied.returncode != 0:
+        raise SystemExit(
+            f"Step {step}-{BASE}: {EXTRAS} no longer comes out of the after version "
+            f"(applied in reverse):\n{applied.stderr.strip()}\n"
+            f"Make the branches from the last commit where it applied, bring "
+            f"{PREFIX}{step}-{BASE} up to this after version without the extras (one commit "
+            "on the step before it), commit that here, then "
+            "`python docs/refactoring/branches.py --save-extras` and commit "
+            "(docs/decisions/0011-the-refactoring-as-branches.md)."
+        )
+    tree = git("write-tree", cwd=work)
+    return git("commit-tree", tree, "-p", "HEAD", "-m", BASE_MESSAGE, cwd=work, env=dated(step))
 
 
 def build() -> list[tuple[str, str]]:
@@ -179,9 +223,14 @@ def build() -> list[tuple[str, str]]:
         try:
             for step, name in enumerate(patches(source), start=1):
                 made.append((name.removesuffix(".patch"), apply_step(work, source, name, step)))
+            after = after_tree(source, index)
+            made.append((f"{len(made)}-{BASE}", base_step(work, source, after, len(made))))
         finally:
             git("worktree", "remove", "--force", str(work))
-        made.append((f"{len(made)}-{LAST}", last_step(source, made[-1][1], index, len(made))))
+        last = git(
+            "commit-tree", after, "-p", made[-1][1], "-m", LAST_MESSAGE, env=dated(len(made))
+        )
+        made.append((f"{len(made)}-{LAST}", last))
     return made
 
 
@@ -194,6 +243,9 @@ def main() -> None:
     os.chdir(git("rev-parse", "--show-toplevel"))
     if sys.argv[1:] == ["--save"]:
         save()
+        return
+    if sys.argv[1:] == ["--save-extras"]:
+        save_extras()
         return
     made = build()
     busy = checked_out()
@@ -220,7 +272,9 @@ def save() -> None:
         (name.removeprefix(PREFIX) for name in names),
         key=_number,
     )
-    steps = [step for step in steps if step != FIRST and not step.endswith(f"-{LAST}")]
+    steps = [
+        step for step in steps if step != FIRST and not step.endswith((f"-{LAST}", f"-{BASE}"))
+    ]
     previous = PREFIX + FIRST
     for step in steps:
         branch = PREFIX + step
@@ -235,6 +289,20 @@ def save() -> None:
     for stale in set(patches("HEAD")) - {f"{step}.patch" for step in steps}:
         Path(STEPS, stale).unlink(missing_ok=True)
         print(f"{STEPS}/{stale} removed: no branch {PREFIX}{stale.removesuffix('.patch')}")
+
+
+def save_extras() -> None:
+    """Write steps/extras.diff back: from the tip of refactor/<n>-classic-apps-retired
+    (as an author fixed it) to this commit's after version, binary-safe."""
+    names = git("for-each-ref", "--format=%(refname:short)", f"refs/heads/{PREFIX}").splitlines()
+    bases = [name for name in names if name.endswith(f"-{BASE}")]
+    if len(bases) != 1:
+        raise SystemExit(f"Need exactly one {PREFIX}<n>-{BASE} branch, not {bases or 'none'}.")
+    with tempfile.TemporaryDirectory() as scratch:
+        after = after_tree("HEAD", Path(scratch, "index"))
+    diff = git("diff", "--binary", "--no-renames", bases[0], after, raw=True)
+    Path(EXTRAS).write_text(diff)
+    print(f"{EXTRAS} from {bases[0]} to this commit's after version")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 STEPS = ROOT / "docs" / "refactoring" / "steps"
 BUILDER = Path("docs/refactoring/branches.py")
+EXTRAS = STEPS / "extras.diff"  # the last step's diff; the one before is the after without it
+BASE = "classic-apps-retired"
 REGENERATE = (
     "Regenerate: make branches, check out the step's branch, fix it, rebase the later "
     "steps onto it, then python docs/refactoring/branches.py --save and commit "
@@ -23,7 +25,8 @@ REGENERATE = (
 
 def step_names() -> list[str]:
     patches = sorted(STEPS.glob("*.patch"), key=lambda path: int(path.name.split("-")[0]))
-    return ["0-before", *(path.stem for path in patches), f"{len(patches) + 1}-after"]
+    after = len(patches) + 1
+    return ["0-before", *(path.stem for path in patches), f"{after}-{BASE}", f"{after + 1}-after"]
 
 
 def git(*args: str, cwd: Path) -> str:

@@ -4,8 +4,10 @@ In a temporary clone of this commit, `docs/refactoring/branches.py` makes the
 refactor/* branches (twice: the second run must make the same commits). Then, per step,
 in a worktree of its branch: the step's own `make test`, and this tree's acceptance
 suite against the step's shop (ACCEPTANCE_PROJECT). The last step's tree must be this
-commit's after version, file for file. The last step's own suite is this tree's, which
-`make test` runs already; only the acceptance suite runs on it here.
+commit's after version, file for file, and its diff only what steps/extras.diff holds;
+the step before it (the after version without those extras) runs its own `make test`
+like every step. The last step's own suite is this tree's, which `make test` runs
+already; only the acceptance suite runs on it here.
 
 `make test-branches` runs this module (CI does, after `make test`); it takes minutes.
 """
@@ -18,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.branches.conftest import BUILDER, REGENERATE, ROOT, git, run, step_names
+from tests.branches.conftest import BUILDER, EXTRAS, REGENERATE, ROOT, git, run, step_names
 
 
 def report(capsys: pytest.CaptureFixture[str], line: str) -> None:
@@ -62,6 +64,13 @@ def test_the_last_step_is_the_after_version(clone: Path, made: dict[str, str]) -
         if not line.split("\t")[1].startswith(("before/", "docs/refactoring/"))
     ]
     assert files(f"refactor/{step_names()[-1]}") == after
+
+
+def test_the_last_step_is_only_the_extras(clone: Path, made: dict[str, str]) -> None:
+    base, last = (f"refactor/{step}" for step in step_names()[-2:])
+    changed = git("diff", "--name-only", "--no-renames", base, last, cwd=clone).splitlines()
+    stored = re.findall(r"^diff --git a/(\S+) ", EXTRAS.read_text(), re.MULTILINE)
+    assert sorted(changed) == sorted(stored)
 
 
 @pytest.mark.parametrize("worktree", step_names(), indirect=True)
