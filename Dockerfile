@@ -18,7 +18,7 @@ RUN pip install --requirement requirements/base.txt
 
 # The code: the whole build context, which .dockerignore narrows to what the processes
 # run (manage.py, config, domain, application, adapters, outside, and before/ where the
-# tree has the before version; on refactor/8-after it does not).
+# tree has the before version; on refactor/10-after it does not).
 COPY . .
 
 # Static files for each shop (var/static, and var/static-before where before/ is

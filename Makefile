@@ -101,7 +101,7 @@ test-properties: install ## the domain's properties, explored by Hypothesis (mor
 	$(PURE) tests/properties
 
 .PHONY: branches
-branches: ## the refactoring of docs/refactoring.md as branches refactor/0-before .. refactor/8-after
+branches: ## the refactoring of docs/refactoring.md as branches refactor/0-before .. refactor/10-after
 	@test -f docs/refactoring/branches.py || { echo "This tree has no docs/refactoring/: make branches runs on main." >&2; exit 1; }
 	@python="$$($(find_python))"; "$${python:-python3}" docs/refactoring/branches.py
 

@@ -17,7 +17,7 @@ the step's own branch; a quote of the after version's final code links its file 
 This module skips the blocks naming a branch; tests/branches/test_quoted_blocks.py
 checks them with the same matcher against ``git show refactor/<step>:<path>``.
 A block quoting a file under before/ is skipped where the tree has no before/ (the after
-version alone, as on refactor/8-after): the docs still quote the before version there.
+version alone, as on refactor/10-after): the docs still quote the before version there.
 
 Plain Python, no Django: run it with ``pytest -p no:django tests/docs``.
 """
@@ -172,7 +172,7 @@ def test_a_quoted_block_stands_in_its_file(block: Block) -> None:
     if block in NOT_HERE:
         pytest.skip(
             f"quotes {block.source.relative_to(ROOT)}, and this tree has no before/ "
-            "(the after version alone, as on refactor/8-after)"
+            "(the after version alone, as on refactor/10-after)"
         )
     where = f"{block.doc.relative_to(ROOT)}:{block.line}"
     assert block.source.is_file(), f"{where} quotes {block.source.relative_to(ROOT)}, no such file"

@@ -9,7 +9,7 @@ file does not use them, and `load()` says so if it ever does.
 `Service` gives one service's command as argv lists (a `sh -ec` script becomes one list
 per line, as the shell runs them), its environment, healthcheck and what it waits for,
 and whether this tree holds its code at all: the before shop's services have none where
-the tree has no before/ (the after version alone, as on the refactor/8-after branch).
+the tree has no before/ (the after version alone, as on the refactor/10-after branch).
 """
 
 import re
@@ -115,7 +115,7 @@ class Service:
         if settings.partition(".")[0] == BEFORE.name and not BEFORE.is_dir():
             return (
                 f"{self.name} runs the before shop ({settings}), and this tree has no "
-                "before/ (the after version alone, as on refactor/8-after): not this "
+                "before/ (the after version alone, as on refactor/10-after): not this "
                 "tree's to check"
             )
         return ""

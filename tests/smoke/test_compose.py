@@ -15,7 +15,7 @@
   each shop has its own database, broker, worker and single beat, every variable set
   is one the code reads and every variable the file reads is in .env.example, and the
   addresses the browser and the other containers use reach the web servers.
-- Where the tree has no before/ (the after version alone, as on refactor/8-after), the
+- Where the tree has no before/ (the after version alone, as on refactor/10-after), the
   before shop's services have no code here: what loads their code is skipped, saying
   so; the checks that read only the compose file still cover them.
 

@@ -31,7 +31,7 @@ start only once the one-shots they wait for have succeeded, and each must pass:
 - celery beat: still running after a few seconds, and its healthcheck (a fresh
   schedule file) passes.
 
-Where the tree has no before/ (the after version alone, as on refactor/8-after), the
+Where the tree has no before/ (the after version alone, as on refactor/10-after), the
 before shop's services have no code to run: they are not started, and their tests are
 skipped, saying so.
 
