@@ -6,7 +6,6 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -69,11 +68,9 @@ def made(clone: Path) -> dict[str, str]:
     return dict(re.findall(r"^refactor/(\S+)\s+([0-9a-f]+)", done.stdout, re.MULTILINE))
 
 
-@pytest.fixture
-def worktree(clone: Path, request: pytest.FixtureRequest) -> Iterator[Path]:
-    step: str = request.param
+def add_worktree(clone: Path, step: str) -> Path:
+    """A worktree of refactor/<step> beside the clone, with this tree's .venv."""
     folder = clone.parent / f"step-{step}"
     git("worktree", "add", "--quiet", str(folder), f"refactor/{step}", cwd=clone)
     (folder / ".venv").symlink_to(ROOT / ".venv")  # the same pinned requirements
-    yield folder
-    git("worktree", "remove", "--force", str(folder), cwd=clone)
+    return folder

@@ -13,14 +13,28 @@ already; only the acceptance suite runs on it here.
 """
 
 import itertools
+import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from tests.branches.conftest import BUILDER, EXTRAS, REGENERATE, ROOT, git, run, step_names
+from tests.branches.conftest import (
+    BUILDER,
+    EXTRAS,
+    REGENERATE,
+    ROOT,
+    add_worktree,
+    git,
+    run,
+    step_names,
+)
+
+Done = subprocess.CompletedProcess[str]
 
 
 def report(capsys: pytest.CaptureFixture[str], line: str) -> None:
@@ -73,29 +87,54 @@ def test_the_last_step_is_only_the_extras(clone: Path, made: dict[str, str]) -> 
     assert sorted(changed) == sorted(stored)
 
 
-@pytest.mark.parametrize("worktree", step_names(), indirect=True)
+# Two at a time: each run is one busy process or two (pytest and gunicorn), and CI has
+# two cores. WALK_WORKERS=1 runs them one after another.
+WORKERS = int(os.environ.get("WALK_WORKERS", "2"))
+ACCEPTANCE = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/acceptance"]
+# -o: the shared .venv is installed already; do not let a fresh checkout's newer
+# requirements file send make to pip.
+MAKE_TEST = ["make", "-o", ".venv/.installed-dev", "test"]
+
+
+@pytest.fixture(scope="module")
+def runs(clone: Path, made: dict[str, str]) -> Iterator[dict[tuple[str, str], Future[Done]]]:
+    """Every step's slow checks, started at once, longest first: (check, step) -> run.
+
+    Each step's own `make test` runs in a worktree of its branch; this tree's acceptance
+    suite runs against each step's shop (ACCEPTANCE_PROJECT)."""
+    names = step_names()
+    folders = {step: add_worktree(clone, step) for step in names}
+    checks = [("make test", step) for step in reversed(names[:-1])]  # the later, the longer
+    checks += [("acceptance", step) for step in names]
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        started = {
+            (check, step): pool.submit(run, MAKE_TEST, folders[step])
+            if check == "make test"
+            else pool.submit(run, ACCEPTANCE, ROOT, ACCEPTANCE_PROJECT=str(folders[step]))
+            for check, step in checks
+        }
+        yield started
+        for future in started.values():
+            future.cancel()
+    for folder in folders.values():
+        git("worktree", "remove", "--force", str(folder), cwd=clone)
+
+
+@pytest.mark.parametrize("step", step_names())
 def test_the_acceptance_suite_passes_on_every_step(
-    worktree: Path, made: dict[str, str], capsys: pytest.CaptureFixture[str]
+    step: str, runs: dict[tuple[str, str], Future[Done]], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    step = worktree.name.removeprefix("step-")
-    done = run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/acceptance"],
-        ROOT,
-        ACCEPTANCE_PROJECT=str(worktree),
-    )
+    done = runs["acceptance", step].result()
     summary = done.stdout.strip().splitlines()[-1:] or ["no summary"]
     report(capsys, f"refactor/{step}: the acceptance suite: {summary[0].strip('= ')}")
     assert done.returncode == 0, failed(step, "the acceptance suite", done)
 
 
-@pytest.mark.parametrize("worktree", step_names()[:-1], indirect=True)
+@pytest.mark.parametrize("step", step_names()[:-1])
 def test_make_test_passes_on_every_step(
-    worktree: Path, made: dict[str, str], capsys: pytest.CaptureFixture[str]
+    step: str, runs: dict[tuple[str, str], Future[Done]], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    step = worktree.name.removeprefix("step-")
-    # -o: the shared .venv is installed already; do not let a fresh checkout's newer
-    # requirements file send make to pip.
-    done = run(["make", "-o", ".venv/.installed-dev", "test"], worktree)
+    done = runs["make test", step].result()
     summary = [
         line.strip("= ") for line in done.stdout.splitlines() if re.search(r"\d+ passed", line)
     ]
