@@ -23,7 +23,8 @@ The steps are stored beside this file (decision 11):
 
 Everything is read from the commit HEAD points at and built in a temporary worktree:
 the current branch, the index and uncommitted work are never touched. Author, committer
-and dates are fixed, so a second run makes the same commits. A branch checked out in a
+and dates are fixed, so a second run makes the same commits. A refactor/* branch that
+is no longer a step (renamed or renumbered) is deleted. A branch checked out in a
 worktree is left as it is, and said so.
 """
 
@@ -260,7 +261,20 @@ def main() -> None:
             note = git("diff", "--shortstat", previous, commit) if previous else "the start"
         print(f"{branch:32} {commit[:10]}  {note}")
         previous = commit
+    remove_stale({PREFIX + name for name, _ in made}, busy)
     print(f"Read a step: git diff {PREFIX}<previous> {PREFIX}<step> (docs/refactoring.md).")
+
+
+def remove_stale(made: set[str], busy: set[str]) -> None:
+    """Delete the refactor/* branches of steps this commit no longer has (a step renamed
+    or renumbered), so that every refactor/* branch is a step of this walk."""
+    names = git("for-each-ref", "--format=%(refname:short)", f"refs/heads/{PREFIX}").split()
+    for stale in sorted(set(names) - made):
+        if stale in busy:
+            print(f"{stale:32} not a step any more; checked out, left as it is")
+        else:
+            git("branch", "--delete", "--force", "--quiet", stale)
+            print(f"{stale:32} removed: not a step any more")
 
 
 def save() -> None:
