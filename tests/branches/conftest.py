@@ -15,11 +15,27 @@ STEPS = ROOT / "docs" / "refactoring" / "steps"
 BUILDER = Path("docs/refactoring/branches.py")
 EXTRAS = STEPS / "extras.diff"  # the last step's diff; the one before is the after without it
 BASE = "classic-apps-retired"
-REGENERATE = (
+STORED = (
     "Regenerate: make branches, check out the step's branch, fix it, rebase the later "
     "steps onto it, then python docs/refactoring/branches.py --save and commit "
     "(docs/decisions/0011-the-refactoring-as-branches.md)."
 )
+WITHOUT_EXTRAS = (
+    "This branch is main's after version without steps/extras.diff: fix it on main, or "
+    "bring the branch up to the after version without the extras and run python "
+    "docs/refactoring/branches.py --save-extras "
+    "(docs/decisions/0011-the-refactoring-as-branches.md)."
+)
+AFTER = "This branch is main's after version, file for file: fix it on main."
+TIMEOUT = 30 * 60  # seconds one step's check may take before it counts as hung
+
+
+def regenerate(step: str) -> str:
+    """How to mend the step `step`, by the way it is stored."""
+    names = step_names()
+    if step == names[-1]:
+        return AFTER
+    return WITHOUT_EXTRAS if step == names[-2] else STORED
 
 
 def step_names() -> list[str]:
@@ -49,6 +65,7 @@ def run(command: list[str], cwd: Path, **env: str) -> subprocess.CompletedProces
         text=True,
         check=False,
         stdin=subprocess.DEVNULL,
+        timeout=TIMEOUT,
     )
 
 

@@ -26,10 +26,10 @@ import pytest
 from tests.branches.conftest import (
     BUILDER,
     EXTRAS,
-    REGENERATE,
     ROOT,
     add_worktree,
     git,
+    regenerate,
     run,
     step_names,
 )
@@ -45,7 +45,7 @@ def report(capsys: pytest.CaptureFixture[str], line: str) -> None:
 
 def failed(step: str, what: str, done: subprocess.CompletedProcess[str]) -> str:
     output = f"{done.stdout[-4000:]}\n{done.stderr[-2000:]}"
-    return f"refactor/{step}: {what} fails.\n{output}\n{REGENERATE}"
+    return f"refactor/{step}: {what} fails.\n{output}\n{regenerate(step)}"
 
 
 def test_every_step_is_a_branch_made_again_alike(
@@ -94,30 +94,50 @@ ACCEPTANCE = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "t
 # -o: the shared .venv is installed already; do not let a fresh checkout's newer
 # requirements file send make to pip.
 MAKE_TEST = ["make", "-o", ".venv/.installed-dev", "test"]
+# The tests below, by the check each waits for.
+CHECKS = {
+    "test_the_acceptance_suite_passes_on_every_step": "acceptance",
+    "test_make_test_passes_on_every_step": "make test",
+}
 
 
 @pytest.fixture(scope="module")
-def runs(clone: Path, made: dict[str, str]) -> Iterator[dict[tuple[str, str], Future[Done]]]:
-    """Every step's slow checks, started at once, longest first: (check, step) -> run.
+def runs(
+    clone: Path, made: dict[str, str], request: pytest.FixtureRequest
+) -> Iterator[dict[tuple[str, str], Future[Done]]]:
+    """The slow checks this session selected, started at once, longest first:
+    (check, step) -> its run.
 
     Each step's own `make test` runs in a worktree of its branch; this tree's acceptance
     suite runs against each step's shop (ACCEPTANCE_PROJECT)."""
+    selected = {
+        (CHECKS[item.originalname], item.callspec.params["step"])
+        for item in request.session.items
+        if isinstance(item, pytest.Function) and item.originalname in CHECKS
+    }
     names = step_names()
-    folders = {step: add_worktree(clone, step) for step in names}
-    checks = [("make test", step) for step in reversed(names[:-1])]  # the later, the longer
+    checks = [("make test", step) for step in reversed(names)]  # the later, the longer
     checks += [("acceptance", step) for step in names]
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        started = {
-            (check, step): pool.submit(run, MAKE_TEST, folders[step])
-            if check == "make test"
-            else pool.submit(run, ACCEPTANCE, ROOT, ACCEPTANCE_PROJECT=str(folders[step]))
-            for check, step in checks
-        }
-        yield started
-        for future in started.values():
-            future.cancel()
-    for folder in folders.values():
-        git("worktree", "remove", "--force", str(folder), cwd=clone)
+    checks = [check for check in checks if check in selected]
+    folders: dict[str, Path] = {}
+    try:
+        for _, step in checks:
+            if step not in folders:
+                folders[step] = add_worktree(clone, step)
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            started = {
+                (check, step): pool.submit(run, MAKE_TEST, folders[step])
+                if check == "make test"
+                else pool.submit(run, ACCEPTANCE, ROOT, ACCEPTANCE_PROJECT=str(folders[step]))
+                for check, step in checks
+            }
+            yield started
+            for future in started.values():
+                future.cancel()
+    finally:
+        for folder in folders.values():
+            subprocess.run(["git", "worktree", "remove", "--force", str(folder)], cwd=clone)
+        subprocess.run(["git", "worktree", "prune"], cwd=clone)
 
 
 @pytest.mark.parametrize("step", step_names())
