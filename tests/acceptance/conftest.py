@@ -260,8 +260,11 @@ def wait_until_healthy(url: str, process: subprocess.Popen[bytes], log_path: Pat
         if process.poll() is not None:
             problem = f"gunicorn exited with code {process.returncode}"
             break
+        # Ours, not another server's: gunicorn says it listens once the port is bound
+        # (a run beside this one may have been handed the same free port).
+        listening = f"Listening at: {url} ({process.pid})" in log_path.read_text(errors="replace")
         try:
-            if requests.get(f"{url}/health/", timeout=2).status_code == 200:
+            if listening and requests.get(f"{url}/health/", timeout=2).status_code == 200:
                 return
         except requests.RequestException:
             pass  # not listening yet, or a worker still starting
