@@ -148,17 +148,11 @@ def apply_step(work: Path, source: str, name: str, step: int) -> str:
             for line in done.stdout.splitlines()
             if line.startswith("Subject: ")
         )
-        applied = subprocess.run(
-            ["git", "apply", "--index", "--whitespace=nowarn", str(diff)],
-            cwd=work,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if applied.returncode != 0:
+        refused = apply(work, diff, "--whitespace=nowarn")
+        if refused:
             raise SystemExit(
                 f"Step {name} no longer applies to the step before it:\n"
-                f"{applied.stderr.strip()}\n"
+                f"{refused}\n"
                 "Make the branches from the last commit where it applied, rebase the step "
                 "branches onto the change, then `python docs/refactoring/branches.py --save` "
                 "(docs/decisions/0011-the-refactoring-as-branches.md)."
@@ -176,6 +170,18 @@ def apply_step(work: Path, source: str, name: str, step: int) -> str:
     return git("rev-parse", "HEAD", cwd=work)
 
 
+def apply(work: Path, diff: Path, *options: str) -> str:
+    """`git apply --index` of `diff` in the worktree: what git says if it refuses, else ""."""
+    done = subprocess.run(
+        ["git", "apply", "--index", *options, str(diff)],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.stderr.strip() if done.returncode else ""
+
+
 def after_tree(source: str, index: Path) -> str:
     """The after version of `source`: its tree without before/ and the step material."""
     env = {"GIT_INDEX_FILE": str(index)}
@@ -191,17 +197,11 @@ def base_step(work: Path, source: str, after: str, step: int) -> str:
     diff = git("show", f"{source}:{EXTRAS}", raw=True)
     with tempfile.TemporaryDirectory() as scratch:
         Path(scratch, "extras.diff").write_text(diff)
-        applied = subprocess.run(
-            ["git", "apply", "-R", "--index", "--binary", str(Path(scratch, "extras.diff"))],
-            cwd=work,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    if applied.returncode != 0:
+        refused = apply(work, Path(scratch, "extras.diff"), "-R", "--binary")
+    if refused:
         raise SystemExit(
             f"Step {step}-{BASE}: {EXTRAS} no longer comes out of the after version "
-            f"(applied in reverse):\n{applied.stderr.strip()}\n"
+            f"(applied in reverse):\n{refused}\n"
             f"Make the branches from the last commit where it applied, bring "
             f"{PREFIX}{step}-{BASE} up to this after version without the extras (one commit "
             "on the step before it), commit that here, then "
