@@ -51,12 +51,11 @@ def git(*args: str, cwd: Path) -> str:
 
 
 def run(command: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, **env}
-    environment.pop("DATABASE_URL", None)  # every step on SQLite
     # Nothing of this run's own settings (pytest-django sets DJANGO_SETTINGS_MODULE) or
-    # make's: each step is run as from a fresh shell.
-    for name in ("DJANGO_SETTINGS_MODULE", "MAKEFLAGS", "MAKELEVEL", "MFLAGS"):
-        environment.pop(name, None)
+    # make's: each step is run as from a fresh shell, on SQLite unless `env` says so.
+    inherited = ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "MAKEFLAGS", "MAKELEVEL", "MFLAGS")
+    environment = {name: value for name, value in os.environ.items() if name not in inherited}
+    environment.update(env)
     return subprocess.run(
         command,
         cwd=cwd,
@@ -85,9 +84,9 @@ def made(clone: Path) -> dict[str, str]:
     return dict(re.findall(r"^refactor/(\S+)\s+([0-9a-f]+)", done.stdout, re.MULTILINE))
 
 
-def add_worktree(clone: Path, step: str) -> Path:
+def add_worktree(clone: Path, step: str, purpose: str = "step") -> Path:
     """A worktree of refactor/<step> beside the clone, with this tree's .venv."""
-    folder = clone.parent / f"step-{step}"
+    folder = clone.parent / f"{purpose}-{step}"
     git("worktree", "add", "--quiet", str(folder), f"refactor/{step}", cwd=clone)
     (folder / ".venv").symlink_to(ROOT / ".venv")  # the same pinned requirements
     return folder

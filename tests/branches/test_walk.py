@@ -87,6 +87,26 @@ def test_the_last_step_is_only_the_extras(clone: Path, made: dict[str, str]) -> 
     assert sorted(changed) == sorted(stored)
 
 
+def test_a_database_of_the_last_stored_step_migrates_into_the_next(
+    clone: Path, made: dict[str, str], tmp_path: Path
+) -> None:
+    """The step after the last stored one brings the after version's own migrations: a
+    database that `make run` left at the step before must migrate into it, and take the
+    demo data again (its tables start empty; the classic ones keep their rows)."""
+    database = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'shop.sqlite3'}",
+        "SANDBOX_DATABASE_URL": f"sqlite:///{tmp_path / 'sandbox.sqlite3'}",
+    }
+    for step in step_names()[-3:-1]:
+        folder = add_worktree(clone, step, purpose="database")
+        try:
+            for command in (["migrate", "--no-input"], ["load_demo_data"]):
+                done = run([sys.executable, "manage.py", *command], folder, **database)
+                assert done.returncode == 0, failed(step, f"manage.py {command[0]}", done)
+        finally:
+            git("worktree", "remove", "--force", str(folder), cwd=clone)
+
+
 # Two at a time: each run is one busy process or two (pytest and gunicorn), and CI has
 # two cores. WALK_WORKERS=1 runs them one after another.
 WORKERS = int(os.environ.get("WALK_WORKERS", "2"))
