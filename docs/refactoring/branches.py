@@ -99,9 +99,16 @@ def dated(step: int) -> dict[str, str]:
     return {**IDENTITY, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
 
 
-def patches(source: str) -> list[str]:
-    names = git("ls-tree", "--name-only", f"{source}:{STEPS}").splitlines()
+def patches(source: str, repository: Path | None = None) -> list[str]:
+    names = git("ls-tree", "--name-only", f"{source}:{STEPS}", cwd=repository).splitlines()
     return sorted((name for name in names if name.endswith(".patch")), key=_number)
+
+
+def step_names(source: str = "HEAD", repository: Path | None = None) -> list[str]:
+    """The steps of `source`, in order, as their branches are named after refactor/."""
+    stored = [name.removesuffix(".patch") for name in patches(source, repository)]
+    after = len(stored) + 1
+    return [FIRST, *stored, f"{after}-{BASE}", f"{after + 1}-{LAST}"]
 
 
 def _number(name: str) -> int:
@@ -216,6 +223,7 @@ def build() -> list[tuple[str, str]]:
     source = git("rev-parse", "HEAD")
     if subprocess.run(["git", "cat-file", "-e", f"{source}:{STEPS}"], check=False).returncode:
         raise SystemExit(f"This commit has no {STEPS}/: it is a step branch, not main.")
+    names = step_names(source)
     made: list[tuple[str, str]] = []
     with tempfile.TemporaryDirectory() as scratch:
         index, work = Path(scratch, "index"), Path(scratch, "work")
@@ -225,13 +233,13 @@ def build() -> list[tuple[str, str]]:
             for step, name in enumerate(patches(source), start=1):
                 made.append((name.removesuffix(".patch"), apply_step(work, source, name, step)))
             after = after_tree(source, index)
-            made.append((f"{len(made)}-{BASE}", base_step(work, source, after, len(made))))
+            made.append((names[-2], base_step(work, source, after, len(made))))
         finally:
             git("worktree", "remove", "--force", str(work))
         last = git(
             "commit-tree", after, "-p", made[-1][1], "-m", LAST_MESSAGE, env=dated(len(made))
         )
-        made.append((f"{len(made)}-{LAST}", last))
+        made.append((names[-1], last))
     return made
 
 

@@ -2,11 +2,13 @@
 with the refactor/* branches made by `docs/refactoring/branches.py`, and a worktree per step.
 """
 
+import importlib.util
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -14,7 +16,6 @@ ROOT = Path(__file__).resolve().parents[2]
 STEPS = ROOT / "docs" / "refactoring" / "steps"
 BUILDER = Path("docs/refactoring/branches.py")
 EXTRAS = STEPS / "extras.diff"  # the last step's diff; the one before is the after without it
-BASE = "classic-apps-retired"
 STORED = (
     "Regenerate: make branches, check out the step's branch, fix it, rebase the later "
     "steps onto it, then python docs/refactoring/branches.py --save and commit "
@@ -38,10 +39,21 @@ def regenerate(step: str) -> str:
     return WITHOUT_EXTRAS if step == names[-2] else STORED
 
 
+def _builder() -> ModuleType:
+    """docs/refactoring/branches.py, which names the steps (it is a script, not a package)."""
+    spec = importlib.util.spec_from_file_location("branches", ROOT / BUILDER)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def step_names() -> list[str]:
-    patches = sorted(STEPS.glob("*.patch"), key=lambda path: int(path.name.split("-")[0]))
-    after = len(patches) + 1
-    return ["0-before", *(path.stem for path in patches), f"{after}-{BASE}", f"{after + 1}-after"]
+    """The steps of this commit, as `make branches` names them (from the commit, as it
+    builds them: an uncommitted patch is not a step yet)."""
+    names: list[str] = _builder().step_names("HEAD", ROOT)
+    return names
 
 
 def git(*args: str, cwd: Path) -> str:
